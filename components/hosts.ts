@@ -1,0 +1,226 @@
+/**
+ * LabHosts: the lab's machines behind one interface (name, lab address, SSH connection,
+ * readiness gate), from one of two providers:
+ *  - docker: containers that behave like VMs (systemd + sshd + dockerd inside) on a
+ *    user-defined Docker network, SSH published on loopback, one generated lab key;
+ *  - ssh: existing machines reached with a configured key.
+ * Every later step runs over SSH and depends on the host's `ready` gate.
+ */
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { parseCidr, Cidr, nthAddress } from "../lib/cidr";
+import { HostProvider, HostSpec } from "../lib/config";
+import { hashDirectory, renderHostScript, REPO_ROOT, splitKeyPair } from "../lib/scripts";
+import * as fs from "fs";
+
+type Connection = command.types.input.remote.ConnectionArgs;
+
+/** One lab host as every later component sees it. */
+export interface LabHost {
+    /** Host name, e.g. u1. */
+    name: string;
+    /** Address on the lab network, e.g. 192.168.56.3. */
+    labAddress: string;
+    /** Where SSH answers (not secret): what a person types after `ssh`. */
+    endpoint: pulumi.Output<SshEndpoint>;
+    /** How Pulumi reaches the host over SSH (the private key inside is secret). */
+    connection: pulumi.Output<Connection>;
+    /** The readiness gate: depend on it before running anything on the host. */
+    ready: command.remote.Command;
+}
+
+export interface SshEndpoint {
+    host: string;
+    port: number;
+    user: string;
+}
+
+export interface LabHostsArgs {
+    /** Where the hosts come from. Default: docker. */
+    provider?: HostProvider;
+    /** The hosts: names and lab addresses (ssh mode: also address, port, user). */
+    hosts: HostSpec[];
+    /** The lab network's CIDR; docker mode creates a Docker network with it. Default: 192.168.56.0/24. */
+    labNetwork?: string;
+    /** docker mode: run the host containers --privileged instead of the capability-based form. Default: false. */
+    privileged?: boolean;
+    /** ssh mode: the private key for every host. Required there; docker mode generates one. */
+    sshPrivateKey?: pulumi.Input<string>;
+    /** docker mode: a prefix for Docker object names, unique per stack. Default: the component name. */
+    namePrefix?: string;
+    /** docker mode: the local base image the node image builds FROM. Default: netlab/debian:bookworm. */
+    baseImage?: string;
+    /** Seconds the readiness gate waits for systemd and Docker. Default: 180. */
+    readyTimeout?: number;
+}
+
+/** The settings that make a container behave like a VM without --privileged (see ENVIRONMENT.md). */
+export function vmContainerSettings(privileged: boolean): Pick<docker.ContainerArgs,
+    "privileged" | "capabilities" | "securityOpts" | "deviceCgroupRules" | "tmpfs" | "cgroupnsMode" | "volumes" | "stopSignal"> {
+    const common = {
+        tmpfs: { "/run": "rw", "/run/lock": "rw" },
+        cgroupnsMode: "host",
+        volumes: [
+            { hostPath: "/sys/fs/cgroup", containerPath: "/sys/fs/cgroup", readOnly: false },
+            // An anonymous volume: overlay2 cannot nest on the container's own overlay root.
+            { containerPath: "/var/lib/docker" },
+        ],
+        stopSignal: "SIGRTMIN+3",
+    };
+    if (privileged) {
+        return { ...common, privileged: true };
+    }
+    return {
+        ...common,
+        privileged: false,
+        capabilities: { adds: ["ALL"], drops: ["SYS_RESOURCE"] },
+        securityOpts: ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+        deviceCgroupRules: ["a *:* rwm"],
+    };
+}
+
+export const BASE_IMAGE = "netlab/debian:bookworm";
+export const NODE_IMAGE_DIR = "images/node";
+
+export class LabHosts extends pulumi.ComponentResource {
+    /** The hosts, in config order. */
+    public readonly hosts: LabHost[];
+    /** The private key that reaches every host (secret). */
+    public readonly privateKey: pulumi.Output<string>;
+    /** The matching public key (docker mode: generated; ssh mode: empty). */
+    public readonly publicKey: pulumi.Output<string>;
+    /** What each host's readiness gate printed, by host name. */
+    public readonly readiness: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: LabHostsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("netlab:hosts:LabHosts", name, {}, opts);
+        const provider = args.provider ?? "docker";
+        const timeout = args.readyTimeout ?? 180;
+        let endpoints: pulumi.Output<SshEndpoint>[];
+        if (provider === "docker") {
+            const built = this.dockerHosts(name, args);
+            endpoints = built.endpoints;
+            this.privateKey = built.privateKey;
+            this.publicKey = built.publicKey;
+        } else {
+            if (args.sshPrivateKey === undefined) {
+                throw new Error("LabHosts: ssh mode needs sshPrivateKey (netlab:sshPrivateKey)");
+            }
+            this.privateKey = pulumi.secret(args.sshPrivateKey);
+            this.publicKey = pulumi.output("");
+            endpoints = args.hosts.map((h) => pulumi.output({ host: h.address, port: h.port, user: h.user }));
+        }
+        // Docker hosts boot in seconds but sshd may lag; remote machines get fewer, longer tries.
+        const retries = provider === "docker" ? { dialErrorLimit: 30, perDialTimeout: 5 } : { dialErrorLimit: 10, perDialTimeout: 10 };
+        const connections = endpoints.map((e) => pulumi.secret(pulumi.all([e, this.privateKey]).apply(([ep, key]) =>
+            ({ ...ep, privateKey: key, ...retries }))) as pulumi.Output<Connection>);
+        this.hosts = args.hosts.map((h, i) => ({
+            name: h.name,
+            labAddress: h.labAddress,
+            endpoint: endpoints[i],
+            connection: connections[i],
+            ready: new command.remote.Command(`${name}-${h.name}-ready`, {
+                connection: connections[i],
+                create: "bash -s",
+                stdin: renderHostScript("host-scripts/wait-ready.sh", {
+                    NETLAB_HOST: h.name, NETLAB_TIMEOUT: timeout, NETLAB_NEED_DOCKER: true,
+                }),
+            }, { parent: this }),
+        }));
+        this.readiness = pulumi.all(this.hosts.map((h) => h.ready.stdout)).apply((outs) =>
+            Object.fromEntries(this.hosts.map((h, i) => [h.name, outs[i].trim()])));
+        this.registerOutputs({ privateKey: this.privateKey, publicKey: this.publicKey, readiness: this.readiness });
+    }
+
+    /** docker mode: key, images, network and one VM-like container per host. */
+    private dockerHosts(name: string, args: LabHostsArgs): {
+        endpoints: pulumi.Output<SshEndpoint>[]; privateKey: pulumi.Output<string>; publicKey: pulumi.Output<string>;
+    } {
+        const prefix = args.namePrefix ?? name;
+        const labels = [{ label: "netlab.lab", value: prefix }];
+        const lab = parseCidr(args.labNetwork ?? "192.168.56.0/24") as Cidr;
+
+        const keygen = new command.local.Command(`${name}-ssh-key`, {
+            create: `bash -s -- ${prefix}`,
+            stdin: fs.readFileSync(path.join(REPO_ROOT, "scripts/lab-keygen.sh"), "utf8"),
+            logging: "stderr",
+        }, { parent: this, additionalSecretOutputs: ["stdout"] });
+        const keys = keygen.stdout.apply(splitKeyPair);
+        const privateKey = pulumi.secret(keys.privateKey);
+        const publicKey = pulumi.unsecret(keys.publicKey);
+
+        const baseImage = args.baseImage ?? BASE_IMAGE;
+        // Builds the debootstrap base image once; it is a cache shared by stacks, kept on destroy.
+        const base = new command.local.Command(`${name}-base-image`, {
+            create: "bash -s",
+            stdin: fs.readFileSync(path.join(REPO_ROOT, "images/base/build-base-image.sh"), "utf8"),
+            environment: { NETLAB_BASE_IMAGE: baseImage },
+        }, { parent: this });
+        const contextDir = path.join(REPO_ROOT, NODE_IMAGE_DIR);
+        const image = new docker.RemoteImage(`${name}-node-image`, {
+            name: `netlab/node:${prefix}`,
+            build: {
+                context: path.relative(process.cwd(), contextDir) || ".",
+                buildArgs: { BASE_IMAGE: baseImage },
+                label: { "netlab.lab": prefix },
+            },
+            keepLocally: false,
+            triggers: { context: hashDirectory(contextDir) },
+        }, { parent: this, dependsOn: [base] });
+        const network = new docker.Network(`${name}-network`, {
+            name: `${prefix}-lab`,
+            ipamConfigs: [{ subnet: lab.text, gateway: nthAddress(lab, 1) }],
+            labels,
+        }, { parent: this });
+
+        const endpoints = args.hosts.map((h) => {
+            const container = new docker.Container(`${name}-${h.name}`, {
+                name: `${prefix}-${h.name}`,
+                hostname: h.name,
+                image: image.imageId,
+                networksAdvanced: [{ name: network.name, ipv4Address: h.labAddress }],
+                ports: [{ internal: 22, ip: "127.0.0.1" }],
+                ...vmContainerSettings(args.privileged ?? false),
+                uploads: [{ file: "/root/.ssh/authorized_keys", content: publicKey.apply((k) => `${k}\n`), permissions: "0600" }],
+                labels,
+                removeVolumes: true,
+                mustRun: true,
+                destroyGraceSeconds: 20,
+            }, { parent: this });
+            const port = container.ports.apply((ports) => {
+                const ssh = (ports ?? []).find((p) => p.internal === 22);
+                if (!ssh?.external) {
+                    throw new Error(`host container ${prefix}-${h.name} has no published SSH port`);
+                }
+                return ssh.external;
+            });
+            return port.apply((p) => ({ host: "127.0.0.1", port: p, user: "root" }));
+        });
+        return { endpoints, privateKey, publicKey };
+    }
+}
+
+/**
+ * The `docker run` flags equivalent to vmContainerSettings, so that the same settings can be
+ * proven with the plain Docker CLI (images/node/prove.sh) where Pulumi cannot run.
+ */
+export function dockerRunFlags(privileged: boolean): string[] {
+    const s = vmContainerSettings(privileged);
+    const flags: string[] = [];
+    if (s.privileged) {
+        flags.push("--privileged");
+    }
+    const caps = s.capabilities as { adds?: string[]; drops?: string[] } | undefined;
+    caps?.adds?.forEach((c) => flags.push("--cap-add", c));
+    caps?.drops?.forEach((c) => flags.push("--cap-drop", c));
+    (s.securityOpts as string[] | undefined)?.forEach((o) => flags.push("--security-opt", o));
+    (s.deviceCgroupRules as string[] | undefined)?.forEach((r) => flags.push("--device-cgroup-rule", r));
+    Object.keys(s.tmpfs as Record<string, string>).forEach((t) => flags.push("--tmpfs", t));
+    for (const v of s.volumes as { hostPath?: string; containerPath: string; readOnly?: boolean }[]) {
+        flags.push("-v", v.hostPath ? `${v.hostPath}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}` : v.containerPath);
+    }
+    flags.push(`--cgroupns=${String(s.cgroupnsMode)}`, "--stop-signal", String(s.stopSignal));
+    return flags;
+}

@@ -1,0 +1,66 @@
+/**
+ * Host scripts are real files (so shellcheck and people can read them); the program renders
+ * them with explicit inputs before running them over SSH.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+/** The repository root (this file lives in lib/). */
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** Quotes a value for a POSIX shell: single quotes, with embedded single quotes escaped. */
+export function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Renders a script with its inputs: the assignments go right after the `set -euo pipefail`
+ * line, so the script's own header (shebang, comments) stays on top and its checks of
+ * `${NETLAB_X:?}` see the values.
+ */
+export function renderScript(source: string, vars: Record<string, string | number | boolean>): string {
+    const lines = source.split("\n");
+    const at = lines.findIndex((l) => l.trim() === "set -euo pipefail");
+    if (at < 0) {
+        throw new Error("host script has no 'set -euo pipefail' line");
+    }
+    const assignments = Object.entries(vars).map(([name, value]) => {
+        if (!/^NETLAB_[A-Z0-9_]+$/.test(name)) {
+            throw new Error(`script input '${name}' must be named NETLAB_<UPPER_CASE>`);
+        }
+        return `${name}=${shellQuote(String(value))}`;
+    });
+    return [...lines.slice(0, at + 1), ...assignments, ...lines.slice(at + 1)].join("\n");
+}
+
+/** Reads a script from the repo (path relative to the repo root) and renders it. */
+export function renderHostScript(relPath: string, vars: Record<string, string | number | boolean> = {}): string {
+    return renderScript(fs.readFileSync(path.join(REPO_ROOT, relPath), "utf8"), vars);
+}
+
+/** A stable digest of every file below a directory (names and contents), to rebuild an image when it changes. */
+export function hashDirectory(dir: string): string {
+    const hash = crypto.createHash("sha256");
+    const walk = (d: string): void => {
+        for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const full = path.join(d, entry.name);
+            if (entry.isDirectory()) {
+                walk(full);
+            } else if (entry.isFile()) {
+                hash.update(path.relative(dir, full)).update("\0").update(fs.readFileSync(full)).update("\0");
+            }
+        }
+    };
+    walk(dir);
+    return hash.digest("hex");
+}
+
+/** Splits what scripts/lab-keygen.sh prints into the private key and the public key line. */
+export function splitKeyPair(output: string): { privateKey: string; publicKey: string } {
+    const m = /(-----BEGIN OPENSSH PRIVATE KEY-----[\s\S]+?-----END OPENSSH PRIVATE KEY-----)\s*(ssh-ed25519 \S+(?: [^\n]*)?)/.exec(output);
+    if (!m) {
+        throw new Error("lab-keygen.sh printed no OpenSSH private key followed by an ssh-ed25519 public key");
+    }
+    return { privateKey: `${m[1]}\n`, publicKey: m[2].trim() };
+}

@@ -1,0 +1,248 @@
+/**
+ * Cross-field rules for the lab's configuration. `buildLabConfig` is the one entry point:
+ * raw `netlab:*` strings in, a checked LabConfig out, or a ConfigError naming every
+ * problem, its key and its fix.
+ */
+import { Cidr, containsCidr, isHostAddress, nthAddress, overlaps, parseCidr, parseIPv4 } from "./cidr";
+import { DEFAULTS, LabConfig, parseLabConfig, RawConfig, SECRET_KEYS } from "./config";
+import { ConfigProblems } from "./problems";
+
+/** The bridge Docker creates inside every host: lab ranges must stay clear of it. */
+export const HOST_DOCKER_BRIDGE = "172.17.0.0/16";
+
+/** CNIs that can encrypt pod traffic in this lab. */
+export const CNIS_WITH_ENCRYPTION: readonly string[] = ["weave", "cilium"];
+
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const TOOL_VERSION = /^\d+\.\d+\.\d+$/;
+const WORKLOAD_VERSION = /^v\d+\.\d+\.\d+$/;
+const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$/;
+export const MAX_HOSTS = 7;
+export const MTU_RANGE = { min: 576, max: 9000 };
+
+/** Parses a CIDR-valued key, recording a problem (with `fix`) when it is malformed. */
+function cidrAt(p: ConfigProblems, key: string, text: string, fix: string): Cidr | undefined {
+    const parsed = parseCidr(text);
+    if (typeof parsed === "string") {
+        p.add(key, text, parsed.replace(`'${text}' `, ""), fix);
+        return undefined;
+    }
+    return parsed;
+}
+
+function checkUnique(p: ConfigProblems, values: { key: string; value: string }[], what: string): void {
+    const seen = new Map<string, string>();
+    for (const { key, value } of values) {
+        const first = seen.get(value);
+        if (first !== undefined) {
+            p.add(key, value, `repeats ${first}: every ${what} must be unique`, `give ${key} another value`);
+        } else {
+            seen.set(value, key);
+        }
+    }
+}
+
+function checkHosts(cfg: LabConfig, p: ConfigProblems, lab: Cidr | undefined): void {
+    const n = cfg.hosts.length;
+    if (n % 2 === 0 || n > MAX_HOSTS) {
+        p.add("hosts", `${n} hosts`, `the lab needs an odd number of hosts, 1 to ${MAX_HOSTS} (3 by default): ` +
+            "Consul and Nomad servers run on every host and need a majority to elect a leader; " +
+            "an even count adds no fault tolerance and can split the vote", "list 3 hosts in netlab:hosts, or remove it for u1, u2, u3");
+    }
+    cfg.hosts.forEach((h, i) => {
+        const key = `hosts[${i}]`;
+        if (!LABEL.test(h.name)) {
+            p.add(`${key}.name`, h.name, "is not a valid host name (lower-case letters, digits and '-', at most 63)",
+                `pulumi config set --path 'netlab:${key}.name' u${i + 1}`);
+        }
+        const addr = parseIPv4(h.labAddress);
+        const suggestion = lab ? nthAddress(lab, DEFAULTS.firstHostOffset + i) : "192.168.56.3";
+        if (addr === undefined) {
+            p.add(`${key}.labAddress`, h.labAddress, "is not an IPv4 address",
+                `pulumi config set --path 'netlab:${key}.labAddress' ${suggestion}`);
+        } else if (lab && !isHostAddress(lab, addr)) {
+            p.add(`${key}.labAddress`, h.labAddress, `is not a host address inside netlab:labNetwork ${lab.text}`,
+                `pulumi config set --path 'netlab:${key}.labAddress' ${suggestion}`);
+        } else if (lab && cfg.hostProvider === "docker" && h.labAddress === nthAddress(lab, 1)) {
+            p.add(`${key}.labAddress`, h.labAddress, "is the Docker network's gateway",
+                `pulumi config set --path 'netlab:${key}.labAddress' ${suggestion}`);
+        }
+        if (cfg.hostProvider === "ssh") {
+            if (!HOSTNAME.test(h.address)) {
+                p.add(`${key}.address`, h.address, "is not an IP address or DNS name",
+                    `pulumi config set --path 'netlab:${key}.address' <address Pulumi can reach over SSH>`);
+            }
+            if (!Number.isInteger(h.port) || h.port < 1 || h.port > 65535) {
+                p.add(`${key}.port`, String(h.port), "is not a TCP port (1-65535)", `pulumi config set --path 'netlab:${key}.port' 22`);
+            }
+            if (!/^[a-z_][a-z0-9_-]*$/.test(h.user)) {
+                p.add(`${key}.user`, h.user, "is not a user name", `pulumi config set --path 'netlab:${key}.user' root`);
+            }
+        } else if (h.address !== h.labAddress || h.port !== DEFAULTS.sshPort || h.user !== DEFAULTS.sshUser) {
+            p.add(key, JSON.stringify({ address: h.address, port: h.port, user: h.user }),
+                "sets address/port/user, which only hostProvider=ssh uses (docker hosts publish SSH on loopback)",
+                `pulumi config rm --path 'netlab:${key}.address' (and .port, .user), or pulumi config set netlab:hostProvider ssh`);
+        }
+    });
+    checkUnique(p, cfg.hosts.map((h, i) => ({ key: `hosts[${i}].name`, value: h.name })), "host name");
+    checkUnique(p, cfg.hosts.map((h, i) => ({ key: `hosts[${i}].labAddress`, value: h.labAddress })), "lab address");
+}
+
+function checkSshKey(cfg: LabConfig, p: ConfigProblems): void {
+    const key = cfg.secrets.sshPrivateKey;
+    if (cfg.hostProvider === "ssh") {
+        if (key === undefined) {
+            p.add("sshPrivateKey", undefined, "is required with hostProvider=ssh",
+                "pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519");
+        } else if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
+            p.add("sshPrivateKey", "[secret]", "does not look like a PEM/OpenSSH private key",
+                "pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519");
+        }
+    } else if (key !== undefined) {
+        p.add("sshPrivateKey", "[secret]", "is only used with hostProvider=ssh: docker hosts get a generated lab key",
+            "pulumi config rm netlab:sshPrivateKey");
+    }
+}
+
+function checkWeave(cfg: LabConfig, p: ConfigProblems): Cidr | undefined {
+    const w = cfg.weave;
+    const range = cidrAt(p, "weave.ipallocRange", w.ipallocRange, "pulumi config set --path netlab:weave.ipallocRange 10.32.0.0/16");
+    const subnets: { key: string; net: Cidr }[] = [];
+    const inRange = (key: string, text: string): void => {
+        const net = cidrAt(p, key, text, `pulumi config set --path 'netlab:${key}' <a CIDR inside netlab:weave.ipallocRange>`);
+        if (net && range && !containsCidr(range, net)) {
+            p.add(key, text, `is not inside netlab:weave.ipallocRange ${range.text}`,
+                `pulumi config set --path 'netlab:${key}' <a subnet of ${range.text}>, or widen netlab:weave.ipallocRange`);
+        } else if (net) {
+            for (const other of subnets) {
+                if (overlaps(other.net, net)) {
+                    p.add(key, text, `overlaps netlab:${other.key} ${other.net.text}`, `choose a subnet of ${range?.text} that no other subnet uses`);
+                }
+            }
+            subnets.push({ key, net });
+        }
+    };
+    inRange("weave.defaultSubnet", w.defaultSubnet);
+    w.subnets.forEach((s, i) => inRange(`weave.subnets[${i}]`, s));
+    if (w.mtu !== undefined && (!Number.isInteger(w.mtu) || w.mtu < MTU_RANGE.min || w.mtu > MTU_RANGE.max)) {
+        p.add("weave.mtu", String(w.mtu), `is not an MTU between ${MTU_RANGE.min} and ${MTU_RANGE.max}`,
+            "pulumi config rm --path netlab:weave.mtu (Weave picks one)");
+    }
+    return range;
+}
+
+function checkKubernetes(cfg: LabConfig, p: ConfigProblems): void {
+    const k = cfg.kubernetes;
+    if (typeof k.cniMtu === "number" && (k.cniMtu < MTU_RANGE.min || k.cniMtu > MTU_RANGE.max)) {
+        p.add("cniMtu", String(k.cniMtu), `is not an MTU between ${MTU_RANGE.min} and ${MTU_RANGE.max}`, "pulumi config set netlab:cniMtu auto");
+    }
+    if (k.cniEncryption && !CNIS_WITH_ENCRYPTION.includes(k.cni)) {
+        p.add("cniEncryption", "true", `is not supported by CNI '${k.cni}' in this lab (supported: ${CNIS_WITH_ENCRYPTION.join(", ")})`,
+            `pulumi config set netlab:cniEncryption false, or pulumi config set netlab:cni ${CNIS_WITH_ENCRYPTION[0]}`);
+    }
+    if (k.cniEncryption && k.cni === "weave" && cfg.secrets.weavePassword === undefined) {
+        p.add("weavePassword", undefined, "is required when netlab:cniEncryption is true with the weave CNI",
+            "pulumi config set --secret netlab:weavePassword <password>");
+    }
+}
+
+function checkVersions(cfg: LabConfig, p: ConfigProblems): void {
+    const versions: [string, string][] = [["weave.version", cfg.weave.version], ["consul.version", cfg.consul.version],
+        ["nomad.version", cfg.nomad.version], ["kubernetes.version", cfg.kubernetes.version]];
+    for (const [key, value] of versions) {
+        if (!TOOL_VERSION.test(value)) {
+            p.add(key, value, "is not a version of the form X.Y.Z (no leading v)", `pulumi config set --path 'netlab:${key}' X.Y.Z`);
+        }
+    }
+    if (!LABEL.test(cfg.consul.datacenter)) {
+        p.add("consul.datacenter", cfg.consul.datacenter, "is not a valid datacenter name (lower-case letters, digits, '-')",
+            "pulumi config set --path netlab:consul.datacenter dc1");
+    }
+}
+
+/** Lab ranges must not overlap each other, nor the Docker bridge inside the hosts. */
+function checkOverlaps(p: ConfigProblems, ranges: { key: string; net: Cidr | undefined }[]): void {
+    const known = ranges.filter((r): r is { key: string; net: Cidr } => r.net !== undefined);
+    known.forEach((a, i) => {
+        for (const b of known.slice(i + 1)) {
+            if (overlaps(a.net, b.net)) {
+                const bName = b.key === "(docker bridge)" ? `the Docker bridge inside the hosts (${b.net.text})` : `netlab:${b.key} ${b.net.text}`;
+                p.add(a.key, a.net.text, `overlaps ${bName}`, `choose a range for netlab:${a.key} that overlaps no other lab range`);
+            }
+        }
+    });
+}
+
+function checkWorkloads(cfg: LabConfig, p: ConfigProblems, weaveRange: Cidr | undefined): void {
+    const hostNames = cfg.hosts.map((h) => h.name);
+    const weaveSubnets = [cfg.weave.defaultSubnet, ...cfg.weave.subnets];
+    cfg.workloads.forEach((w, i) => {
+        const key = `workloads[${i}]`;
+        if (!LABEL.test(w.name)) {
+            p.add(`${key}.name`, w.name, "is not a valid service name (lower-case letters, digits and '-')",
+                `pulumi config set --path 'netlab:${key}.name' httpbackend`);
+        }
+        if (!WORKLOAD_VERSION.test(w.version)) {
+            p.add(`${key}.version`, w.version, "is not a version of the form vX.Y.Z", `pulumi config set --path 'netlab:${key}.version' v1.0.0`);
+        }
+        if (!Number.isInteger(w.count) || w.count < 1 || w.count > 20) {
+            p.add(`${key}.count`, String(w.count), "is not a whole number from 1 to 20", `pulumi config set --path 'netlab:${key}.count' 3`);
+        }
+        if (w.subnet !== undefined && !weaveSubnets.includes(w.subnet)) {
+            p.add(`${key}.subnet`, w.subnet, `is not netlab:weave.defaultSubnet nor one of netlab:weave.subnets (${weaveSubnets.join(", ")})`,
+                `add it to netlab:weave.subnets (inside ${weaveRange?.text ?? "netlab:weave.ipallocRange"}), or pick one of those`);
+        }
+        w.placement.forEach((h, j) => {
+            if (!hostNames.includes(h)) {
+                p.add(`${key}.placement[${j}]`, h, `is not a lab host (hosts: ${hostNames.join(", ")})`,
+                    `pulumi config set --path 'netlab:${key}.placement[${j}]' ${hostNames[0]}`);
+            }
+        });
+    });
+    checkUnique(p, cfg.workloads.map((w, i) => ({ key: `workloads[${i}].name`, value: w.name })), "workload name");
+}
+
+/** Secret keys must have been set with --secret, so that they are encrypted in the stack file. */
+export function checkSecretsAreSecret(raw: RawConfig, isSecret: (key: string) => boolean, p: ConfigProblems): void {
+    for (const key of SECRET_KEYS) {
+        if (raw[key] !== undefined && !isSecret(key)) {
+            p.add(key, "[hidden]", "is stored in plain text", `pulumi config set --secret netlab:${key} <value> (then rotate it: it was visible)`);
+        }
+    }
+}
+
+/**
+ * Parses and checks the whole configuration. Throws a ConfigError listing every problem.
+ * @param raw the `netlab:*` settings without their prefix, as Pulumi holds them (objects as JSON).
+ * @param isSecret tells whether a key was set with `--secret`.
+ */
+export function buildLabConfig(raw: RawConfig, isSecret: (key: string) => boolean): LabConfig {
+    const p = new ConfigProblems();
+    const labText = raw.labNetwork ?? DEFAULTS.labNetwork;
+    const lab = cidrAt(p, "labNetwork", labText, `pulumi config set netlab:labNetwork ${DEFAULTS.labNetwork}`);
+    if (lab && lab.prefix > 28) {
+        p.add("labNetwork", labText, "is too small for the hosts and the gateway (at most /28)",
+            `pulumi config set netlab:labNetwork ${DEFAULTS.labNetwork}`);
+    }
+    const fallbackLab = parseCidr(DEFAULTS.labNetwork) as Cidr;
+    const usable = lab && lab.prefix <= 28 ? lab : fallbackLab;
+    const cfg = parseLabConfig(raw, p, (i) => nthAddress(usable, DEFAULTS.firstHostOffset + i));
+    checkSecretsAreSecret(raw, isSecret, p);
+    // A lab network already reported as too small is not used to judge the host addresses.
+    checkHosts(cfg, p, lab && lab.prefix <= 28 ? lab : undefined);
+    checkSshKey(cfg, p);
+    const weaveRange = checkWeave(cfg, p);
+    checkKubernetes(cfg, p);
+    checkVersions(cfg, p);
+    const k = cfg.kubernetes;
+    checkOverlaps(p, [
+        { key: "labNetwork", net: lab },
+        { key: "weave.ipallocRange", net: weaveRange },
+        { key: "kubernetes.podCidr", net: cidrAt(p, "kubernetes.podCidr", k.podCidr, `pulumi config set --path netlab:kubernetes.podCidr ${DEFAULTS.kubernetes.podCidr}`) },
+        { key: "kubernetes.serviceCidr", net: cidrAt(p, "kubernetes.serviceCidr", k.serviceCidr, `pulumi config set --path netlab:kubernetes.serviceCidr ${DEFAULTS.kubernetes.serviceCidr}`) },
+        { key: "(docker bridge)", net: parseCidr(HOST_DOCKER_BRIDGE) as Cidr },
+    ]);
+    checkWorkloads(cfg, p, weaveRange);
+    p.throwIfAny();
+    return cfg;
+}

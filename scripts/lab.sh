@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs the Pulumi CLI for netlab with local defaults, so no Pulumi Cloud account is needed:
+#   state in a file backend inside the working copy (.pulumi-state/),
+#   a documented lab passphrase for secrets unless you set your own.
+# Usage:
+#   scripts/lab.sh up [STACK]        create the stack if needed, then pulumi up --yes (default STACK: dev)
+#   scripts/lab.sh destroy [STACK]   pulumi destroy --yes
+#   scripts/lab.sh key [STACK]       write the lab's SSH key to ./lab.key (mode 600)
+#   scripts/lab.sh pulumi ARGS...    any pulumi command with the same environment
+# Environment (all optional): PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE(_FILE), NETLAB_TOOLCHAIN.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+# The default lab passphrase. It protects a throwaway lab's secrets in a local state file;
+# set PULUMI_CONFIG_PASSPHRASE (or _FILE) to your own for anything you care about.
+default_passphrase=netlab-lab-passphrase
+
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$root/.pulumi-state}
+if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    export PULUMI_CONFIG_PASSPHRASE=$default_passphrase
+fi
+toolchain=${NETLAB_TOOLCHAIN:-$root/.toolchain/bin}
+if [ -d "$toolchain" ]; then
+    export PATH="$toolchain:$PATH"
+fi
+case "$PULUMI_BACKEND_URL" in
+    file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;;
+esac
+
+command -v pulumi >/dev/null 2>&1 || {
+    echo "lab: the Pulumi CLI is not on PATH (nor in $toolchain)." >&2
+    echo "lab: install it (see README.md, 'Prerequisites'), then run this again." >&2
+    exit 1
+}
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+action=${1:-up}
+shift || true
+case "$action" in
+    up)
+        stack=${1:-dev}
+        pulumi stack select --create "$stack" >/dev/null
+        pulumi up --yes --stack "$stack"
+        ;;
+    destroy)
+        stack=${1:-dev}
+        pulumi destroy --yes --stack "$stack"
+        ;;
+    key)
+        stack=${1:-dev}
+        umask 077
+        pulumi stack output --show-secrets --stack "$stack" sshPrivateKey > lab.key
+        echo "wrote $root/lab.key"
+        ;;
+    pulumi)
+        pulumi "$@"
+        ;;
+    *)
+        echo "lab: unknown action '$action' (up, destroy, key, pulumi)" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,39 @@
+/**
+ * Scenario `hosts` (the dev stack): the three lab hosts and nothing else, the quickest
+ * useful lab. The other scenarios start from the same layer.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { LabHosts } from "../components/hosts";
+import { LabConfig } from "../lib/config";
+
+/** What every scenario exports. */
+export interface LabOutputs {
+    [name: string]: unknown;
+}
+
+/** Builds the hosts layer of any scenario. */
+export function buildHosts(cfg: LabConfig): LabHosts {
+    return new LabHosts("lab", {
+        provider: cfg.hostProvider,
+        hosts: cfg.hosts,
+        labNetwork: cfg.labNetwork,
+        privileged: cfg.privileged,
+        sshPrivateKey: cfg.secrets.sshPrivateKey === undefined ? undefined : pulumi.secret(cfg.secrets.sshPrivateKey),
+        namePrefix: `netlab-${pulumi.getStack()}`,
+    });
+}
+
+/** The outputs every scenario exports about its hosts. */
+export function hostOutputs(hosts: LabHosts): LabOutputs {
+    return {
+        hosts: hosts.hosts.map((h) => ({ name: h.name, labAddress: h.labAddress, ssh: h.endpoint })),
+        sshCommands: pulumi.all(hosts.hosts.map((h) => h.endpoint)).apply((eps) => Object.fromEntries(eps.map((e, i) =>
+            [hosts.hosts[i].name, `ssh -i lab.key -o StrictHostKeyChecking=no -p ${e.port} ${e.user}@${e.host}`]))),
+        sshPrivateKey: hosts.privateKey,
+        readiness: hosts.readiness,
+    };
+}
+
+export function hostsScenario(cfg: LabConfig): LabOutputs {
+    return { scenario: cfg.scenario, ...hostOutputs(buildHosts(cfg)) };
+}

@@ -1,0 +1,109 @@
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { hashDirectory, renderHostScript, renderScript, shellQuote, splitKeyPair } from "../lib/scripts";
+import { realKeygenOutput, ROOT } from "./harness";
+
+/** Every shell script the repo tracks or holds (host scripts, local scripts, image scripts, CI). */
+function shellScripts(): string[] {
+    const out: string[] = [];
+    const walk = (dir: string): void => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+            if ([".git", "node_modules", ".pulumi-state", ".toolchain", "bin"].includes(e.name)) {
+                continue;
+            }
+            const full = path.join(dir, e.name);
+            if (e.isDirectory()) {
+                walk(full);
+            } else if (e.name.endsWith(".sh") || fs.readFileSync(full, "utf8").startsWith("#!/usr/bin/env bash")) {
+                out.push(full);
+            }
+        }
+    };
+    walk(ROOT);
+    return out;
+}
+
+describe("host scripts", () => {
+    it("every shell script starts with bash and sets -euo pipefail", () => {
+        const scripts = shellScripts();
+        assert.ok(scripts.length >= 4, `found only ${scripts.length} scripts`);
+        for (const s of scripts) {
+            const text = fs.readFileSync(s, "utf8");
+            assert.ok(text.startsWith("#!/usr/bin/env bash\n"), `${s}: shebang`);
+            assert.match(text, /^set -euo pipefail$/m, `${s}: set -euo pipefail`);
+        }
+    });
+
+    it("every shell script passes shellcheck", function () {
+        const probe = spawnSync("shellcheck", ["--version"]);
+        assert.ok(!probe.error, "shellcheck is not installed: apt-get install -y shellcheck (CI installs it)");
+        const r = spawnSync("shellcheck", ["-S", "style", "-x", ...shellScripts()], { encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("shellQuote survives quotes, spaces, dollars and newlines in a real bash", () => {
+        const nasty = `it's "a" $HOME \`x\` \\ \n line2`;
+        const out = execFileSync("bash", ["-c", `printf %s ${shellQuote(nasty)}`], { encoding: "utf8" });
+        assert.strictEqual(out, nasty);
+    });
+
+    it("renderScript puts inputs after set -euo pipefail, and bash sees them", () => {
+        const src = "#!/usr/bin/env bash\n# header\nset -euo pipefail\necho \"$NETLAB_A-$NETLAB_B\"\n";
+        const rendered = renderScript(src, { NETLAB_A: "x y", NETLAB_B: 3 });
+        assert.ok(rendered.startsWith("#!/usr/bin/env bash\n# header\nset -euo pipefail\nNETLAB_A='x y'\n"));
+        assert.strictEqual(execFileSync("bash", ["-c", rendered], { encoding: "utf8" }), "x y-3\n");
+    });
+
+    it("renderScript refuses unsafe input names and scripts without strict mode", () => {
+        assert.throws(() => renderScript("set -euo pipefail\n", { "PATH": "x" }), /NETLAB_/);
+        assert.throws(() => renderScript("echo hi\n", {}), /set -euo pipefail/);
+    });
+
+    it("the rendered readiness gate fails clearly when its host never becomes ready", () => {
+        // A fake systemctl that always reports 'starting' stands in for a host that never boots.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-ready-"));
+        fs.writeFileSync(path.join(dir, "systemctl"), "#!/bin/sh\necho starting\n", { mode: 0o755 });
+        const script = renderHostScript("host-scripts/wait-ready.sh", { NETLAB_HOST: "u9", NETLAB_TIMEOUT: 1, NETLAB_NEED_DOCKER: false });
+        const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+        fs.rmSync(dir, { recursive: true });
+        assert.notStrictEqual(r.status, 0);
+        assert.match(r.stderr, /u9: systemd is 'starting' after 1s/);
+    });
+
+    it("the rendered readiness gate reports a ready host", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-ready-"));
+        fs.writeFileSync(path.join(dir, "systemctl"), "#!/bin/sh\necho degraded\n", { mode: 0o755 });
+        const script = renderHostScript("host-scripts/wait-ready.sh", { NETLAB_HOST: "u1", NETLAB_TIMEOUT: 5, NETLAB_NEED_DOCKER: false });
+        const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+        fs.rmSync(dir, { recursive: true });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^host=u1 hostname=\S+ systemd=degraded docker=none kernel=/);
+    });
+
+    it("lab-keygen.sh makes a fresh ed25519 pair that splitKeyPair separates", () => {
+        const a = splitKeyPair(realKeygenOutput());
+        assert.match(a.privateKey, /^-----BEGIN OPENSSH PRIVATE KEY-----\n[\s\S]+-----END OPENSSH PRIVATE KEY-----\n$/);
+        assert.match(a.publicKey, /^ssh-ed25519 [A-Za-z0-9+/=]+ netlab-test$/);
+        // The public key really belongs to the private key.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-key-"));
+        fs.writeFileSync(path.join(dir, "k"), a.privateKey, { mode: 0o600 });
+        const derived = execFileSync("ssh-keygen", ["-y", "-f", path.join(dir, "k")], { encoding: "utf8" }).split(" ").slice(0, 2).join(" ");
+        fs.rmSync(dir, { recursive: true });
+        assert.strictEqual(derived.trim(), a.publicKey.split(" ").slice(0, 2).join(" "));
+        assert.throws(() => splitKeyPair("nothing here"), /no OpenSSH private key/);
+    });
+
+    it("hashDirectory changes when a file changes and only then", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-hash-"));
+        fs.mkdirSync(path.join(dir, "sub"));
+        fs.writeFileSync(path.join(dir, "sub", "a"), "1");
+        const h1 = hashDirectory(dir);
+        assert.strictEqual(hashDirectory(dir), h1);
+        fs.writeFileSync(path.join(dir, "sub", "a"), "2");
+        assert.notStrictEqual(hashDirectory(dir), h1);
+        fs.rmSync(dir, { recursive: true });
+    });
+});

@@ -1,0 +1,162 @@
+import * as assert from "assert";
+import { splitKeyPair } from "../lib/scripts";
+import { realKeygenOutput, Recorded, runStackFile, StackRun } from "./harness";
+
+const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+
+const byType = (run: StackRun, type: string): Recorded[] => run.resources.filter((r) => r.type === type);
+const named = (run: StackRun, name: string): Recorded => {
+    const r = run.resources.find((x) => x.name === name);
+    assert.ok(r, `no resource named ${name} (have: ${run.resources.map((x) => x.name).join(", ")})`);
+    return r;
+};
+
+describe("stack dev (docker hosts)", () => {
+    let run: StackRun;
+    before(async () => {
+        run = await runStackFile("dev");
+    });
+
+    it("builds exactly the hosts layer: key, base image, node image, network, 3 containers, 3 readiness gates", () => {
+        const count = (t: string): number => byType(run, t).length;
+        assert.strictEqual(count("netlab:hosts:LabHosts"), 1);
+        assert.strictEqual(count("command:local:Command"), 2);
+        assert.strictEqual(count("docker:index/remoteImage:RemoteImage"), 1);
+        assert.strictEqual(count("docker:index/network:Network"), 1);
+        assert.strictEqual(count("docker:index/container:Container"), 3);
+        assert.strictEqual(count("command:remote:Command"), 3);
+        assert.strictEqual(run.resources.length, 11);
+    });
+
+    it("parents every resource to the LabHosts component", () => {
+        for (const r of run.resources.filter((x) => x.type !== "netlab:hosts:LabHosts")) {
+            assert.strictEqual(r.parent, "lab", `${r.name} is parented to ${r.parent}`);
+        }
+    });
+
+    it("builds the node image after the base image and removes it on destroy", () => {
+        const image = named(run, "lab-node-image");
+        assert.deepStrictEqual(image.dependsOn, ["lab-base-image"]);
+        assert.strictEqual(image.inputs.keepLocally, false);
+        assert.strictEqual(image.inputs.name, "netlab/node:netlab-dev");
+        const build = image.inputs.build as { context: string; buildArgs: Record<string, string> };
+        assert.strictEqual(build.context, "images/node");
+        assert.strictEqual(build.buildArgs.BASE_IMAGE, "netlab/debian:bookworm");
+        assert.match((image.inputs.triggers as { context: string }).context, /^[0-9a-f]{64}$/);
+    });
+
+    it("creates the lab network 192.168.56.0/24 with the gateway at .1", () => {
+        const net = named(run, "lab-network");
+        assert.strictEqual(net.inputs.name, "netlab-dev-lab");
+        assert.deepStrictEqual(net.inputs.ipamConfigs, [{ subnet: "192.168.56.0/24", gateway: "192.168.56.1" }]);
+    });
+
+    it("starts u1, u2, u3 at .3 .4 .5 with SSH published on loopback only", () => {
+        const containers = byType(run, "docker:index/container:Container");
+        assert.deepStrictEqual(containers.map((c) => [c.inputs.name, c.inputs.hostname]),
+            [["netlab-dev-u1", "u1"], ["netlab-dev-u2", "u2"], ["netlab-dev-u3", "u3"]]);
+        containers.forEach((c, i) => {
+            const nets = c.inputs.networksAdvanced as { name: string; ipv4Address: string }[];
+            assert.deepStrictEqual(nets, [{ name: "netlab-dev-lab", ipv4Address: `192.168.56.${3 + i}` }]);
+            const ports = c.inputs.ports as { internal: number; ip: string; external?: number }[];
+            assert.deepStrictEqual(ports.map((p) => [p.internal, p.ip, p.external]), [[22, "127.0.0.1", undefined]]);
+        });
+    });
+
+    it("runs the containers VM-like without --privileged by default (capability form)", () => {
+        for (const c of byType(run, "docker:index/container:Container")) {
+            assert.strictEqual(c.inputs.privileged, false);
+            assert.deepStrictEqual(c.inputs.capabilities, { adds: ["ALL"], drops: ["SYS_RESOURCE"] });
+            assert.deepStrictEqual(c.inputs.securityOpts, ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"]);
+            assert.deepStrictEqual(c.inputs.deviceCgroupRules, ["a *:* rwm"]);
+            assert.strictEqual(c.inputs.cgroupnsMode, "host");
+            assert.deepStrictEqual(Object.keys(c.inputs.tmpfs as object).sort(), ["/run", "/run/lock"]);
+            const vols = c.inputs.volumes as { containerPath: string; hostPath?: string }[];
+            assert.deepStrictEqual(vols.map((v) => [v.containerPath, v.hostPath]),
+                [["/sys/fs/cgroup", "/sys/fs/cgroup"], ["/var/lib/docker", undefined]]);
+            assert.strictEqual(c.inputs.removeVolumes, true, "the anonymous /var/lib/docker volume goes with the container");
+            assert.strictEqual(c.inputs.stopSignal, "SIGRTMIN+3");
+        }
+    });
+
+    it("installs the generated public key and keeps the key pair secret", () => {
+        const keys = splitKeyPair(realKeygenOutput());
+        for (const c of byType(run, "docker:index/container:Container")) {
+            assert.deepStrictEqual(c.inputs.uploads, [{ file: "/root/.ssh/authorized_keys", content: `${keys.publicKey}\n`, permissions: "0600" }]);
+        }
+        assert.deepStrictEqual(named(run, "lab-ssh-key").additionalSecretOutputs, ["stdout"]);
+        assert.strictEqual(named(run, "lab-ssh-key").inputs.logging, "stderr", "the private key is not echoed to the console");
+        assert.strictEqual(run.outputs.sshPrivateKey, keys.privateKey);
+        assert.ok(run.secretOutputs.includes("sshPrivateKey"));
+    });
+
+    it("gates each host with a readiness check over a secret SSH connection to its published port", () => {
+        const gates = byType(run, "command:remote:Command");
+        assert.deepStrictEqual(gates.map((g) => g.name), ["lab-u1-ready", "lab-u2-ready", "lab-u3-ready"]);
+        const ports = (run.outputs.hosts as { ssh: { port: number } }[]).map((h) => h.ssh.port);
+        for (const [i, g] of gates.entries()) {
+            const conn = g.inputs.connection as { host: string; port: number; user: string; privateKey: string };
+            assert.deepStrictEqual([conn.host, conn.port, conn.user], ["127.0.0.1", ports[i], "root"]);
+            assert.match(conn.privateKey, /BEGIN OPENSSH PRIVATE KEY/);
+            assert.deepStrictEqual(g.secretInputs, ["connection"], "the connection (with its key) reaches the engine as a secret");
+            assert.strictEqual(g.inputs.create, "bash -s");
+            assert.match(g.inputs.stdin as string, new RegExp(`^NETLAB_HOST='u${i + 1}'$`, "m"));
+        }
+    });
+
+    it("exports hosts, ssh commands and readiness in the clear and nothing else secret", () => {
+        const hosts = run.outputs.hosts as { name: string; labAddress: string }[];
+        assert.deepStrictEqual(hosts.map((h) => [h.name, h.labAddress]), [["u1", "192.168.56.3"], ["u2", "192.168.56.4"], ["u3", "192.168.56.5"]]);
+        assert.match((run.outputs.sshCommands as Record<string, string>).u2, /^ssh -i lab.key .* -p \d+ root@127\.0\.0\.1$/);
+        assert.deepStrictEqual(Object.keys(run.outputs.readiness as object), ["u1", "u2", "u3"]);
+        assert.deepStrictEqual(run.secretOutputs, ["sshPrivateKey"]);
+    });
+});
+
+describe("stack options", () => {
+    it("privileged=true runs --privileged without the capability form", async () => {
+        const run = await runStackFile("dev", { "netlab:privileged": "true" });
+        for (const c of byType(run, "docker:index/container:Container")) {
+            assert.strictEqual(c.inputs.privileged, true);
+            assert.strictEqual(c.inputs.capabilities, undefined);
+            assert.strictEqual(c.inputs.securityOpts, undefined);
+        }
+    });
+
+    it("weave-lab builds the hosts and says which layers are not built yet", async () => {
+        const run = await runStackFile("weave-lab");
+        assert.strictEqual(run.outputs.scenario, "weave-nomad");
+        assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "consul cluster", "nomad cluster", "httpbackend jobs", "lab checks"]);
+        assert.strictEqual(byType(run, "docker:index/container:Container").length, 3);
+        assert.strictEqual(named(run, "lab-network").inputs.name, "netlab-weave-lab-lab");
+    });
+
+    it("kube-lab builds the hosts and reports its CNI", async () => {
+        const run = await runStackFile("kube-lab");
+        assert.strictEqual(run.outputs.cni, "flannel");
+        assert.strictEqual(byType(run, "command:remote:Command").length, 3);
+    });
+
+    it("ssh hosts: no Docker resources, one gate per host at its address with the configured key", async () => {
+        const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY }, ["netlab:sshPrivateKey"]);
+        assert.strictEqual(run.resources.filter((r) => r.type.startsWith("docker:")).length, 0);
+        assert.strictEqual(byType(run, "command:local:Command").length, 0);
+        const gates = byType(run, "command:remote:Command");
+        assert.deepStrictEqual(gates.map((g) => {
+            const c = g.inputs.connection as { host: string; port: number; user: string; privateKey: string };
+            return [c.host, c.port, c.user, c.privateKey];
+        }), ["3", "4", "5"].map((n) => [`192.168.56.${n}`, 22, "root", FAKE_KEY]));
+        assert.ok(run.secretOutputs.includes("sshPrivateKey"));
+        assert.deepStrictEqual((run.outputs.hosts as { ssh: { port: number } }[]).map((h) => h.ssh.port), [22, 22, 22]);
+        assert.ok(gates.every((g) => g.secretInputs.includes("connection")));
+    });
+
+    it("bad config fails before any resource is created, naming the key", async () => {
+        await assert.rejects(runStackFile("ssh-example"), (e: unknown) => {
+            assert.ok(e instanceof Error && e.name === "ConfigError", String(e));
+            assert.match(e.message, /netlab:sshPrivateKey = \(unset\): is required with hostProvider=ssh/);
+            return true;
+        });
+        await assert.rejects(runStackFile("dev", { "netlab:cni": "antrea" }), /netlab:cni = 'antrea'/);
+    });
+});
