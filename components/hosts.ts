@@ -56,9 +56,20 @@ export interface LabHostsArgs {
     readyTimeout?: number;
 }
 
-/** The settings that make a container behave like a VM without --privileged (see ENVIRONMENT.md). */
-export function vmContainerSettings(privileged: boolean): Pick<docker.ContainerArgs,
-    "privileged" | "capabilities" | "securityOpts" | "deviceCgroupRules" | "tmpfs" | "cgroupnsMode" | "volumes" | "stopSignal"> {
+/** The container settings that make a host behave like a VM: plain values, a subset of docker.ContainerArgs. */
+export interface VmContainerSettings {
+    privileged: boolean;
+    capabilities?: { adds: string[]; drops: string[] };
+    securityOpts?: string[];
+    deviceCgroupRules?: string[];
+    tmpfs: Record<string, string>;
+    cgroupnsMode: string;
+    volumes: { hostPath?: string; containerPath: string; readOnly?: boolean }[];
+    stopSignal: string;
+}
+
+/** The settings for --privileged hosts, or the capability-based form that works where it is refused (see ENVIRONMENT.md). */
+export function vmContainerSettings(privileged: boolean): VmContainerSettings {
     const common = {
         tmpfs: { "/run": "rw", "/run/lock": "rw" },
         cgroupnsMode: "host",
@@ -208,19 +219,15 @@ export class LabHosts extends pulumi.ComponentResource {
  */
 export function dockerRunFlags(privileged: boolean): string[] {
     const s = vmContainerSettings(privileged);
-    const flags: string[] = [];
-    if (s.privileged) {
-        flags.push("--privileged");
-    }
-    const caps = s.capabilities as { adds?: string[]; drops?: string[] } | undefined;
-    caps?.adds?.forEach((c) => flags.push("--cap-add", c));
-    caps?.drops?.forEach((c) => flags.push("--cap-drop", c));
-    (s.securityOpts as string[] | undefined)?.forEach((o) => flags.push("--security-opt", o));
-    (s.deviceCgroupRules as string[] | undefined)?.forEach((r) => flags.push("--device-cgroup-rule", r));
-    Object.keys(s.tmpfs as Record<string, string>).forEach((t) => flags.push("--tmpfs", t));
-    for (const v of s.volumes as { hostPath?: string; containerPath: string; readOnly?: boolean }[]) {
+    const flags: string[] = s.privileged ? ["--privileged"] : [];
+    s.capabilities?.adds.forEach((c) => flags.push("--cap-add", c));
+    s.capabilities?.drops.forEach((c) => flags.push("--cap-drop", c));
+    s.securityOpts?.forEach((o) => flags.push("--security-opt", o));
+    s.deviceCgroupRules?.forEach((r) => flags.push("--device-cgroup-rule", r));
+    Object.keys(s.tmpfs).forEach((t) => flags.push("--tmpfs", t));
+    for (const v of s.volumes) {
         flags.push("-v", v.hostPath ? `${v.hostPath}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}` : v.containerPath);
     }
-    flags.push(`--cgroupns=${String(s.cgroupnsMode)}`, "--stop-signal", String(s.stopSignal));
+    flags.push(`--cgroupns=${s.cgroupnsMode}`, "--stop-signal", s.stopSignal);
     return flags;
 }
