@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import { DEFAULTS, KNOWN_KEYS, RawConfig } from "../lib/config";
 import { ConfigError, ConfigProblem } from "../lib/problems";
 import { buildLabConfig } from "../lib/validate";
@@ -259,5 +260,15 @@ describe("config: versions, CNI options and workloads", () => {
     });
     it("rejects a workload count of zero", () => {
         oneProblem({ workloads: JSON.stringify([{ name: "web", count: 0 }]) }, "workloads[0].count", /1 to 20/);
+    });
+});
+
+describe("config: defaults match the toolchain", () => {
+    it("the default Consul, Nomad and Kubernetes versions are the ones toolchain/versions.env builds", () => {
+        const env = Object.fromEntries(fs.readFileSync(`${__dirname}/../toolchain/versions.env`, "utf8").split("\n")
+            .filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=") as [string, string]));
+        assert.strictEqual(DEFAULTS.consul.version, env.CONSUL_VERSION);
+        assert.strictEqual(DEFAULTS.nomad.version, env.NOMAD_VERSION);
+        assert.strictEqual(DEFAULTS.kubernetes.version, env.KUBERNETES_VERSION);
     });
 });

@@ -1,0 +1,91 @@
+/**
+ * e2e for the dev stack: pulumi up -> the real lab (SSH, systemd, Docker inside each host,
+ * hosts reaching each other) -> a second up with no changes -> destroy -> nothing left.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { checkPrerequisites, LabStack, Phases, sh, shBuffer, sshArgs } from "./lab";
+
+interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
+
+describe("e2e: dev stack (three docker hosts)", function () {
+    this.timeout(30 * 60 * 1000);
+    const phases = new Phases();
+    const lab = new LabStack("e2e-dev", "dev");
+    const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netlab-e2e-key-")), "lab.key");
+    let hosts: HostOut[] = [];
+    let volumes: string[] = [];
+
+    before(function () {
+        checkPrerequisites();
+        const clash = sh("docker", ["ps", "-a", "--format", "{{.Names}}", "--filter", `name=^${lab.prefix}-`]).trim();
+        assert.strictEqual(clash, "", `containers of an earlier run are still there: ${clash} (docker rm -fv them)`);
+    });
+
+    after(async function () {
+        fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+        console.log(`      phases: ${phases.times.map(([n, s]) => `${n} ${s.toFixed(1)} s`).join(", ")}`);
+        await lab.dispose().catch(() => undefined);
+    });
+
+    it("pulumi up builds the lab", async () => {
+        const stack = await lab.open();
+        const result = await phases.time("up", () => stack.up({ onOutput: () => undefined }));
+        assert.strictEqual(result.summary.result, "succeeded");
+        hosts = result.outputs.hosts.value as HostOut[];
+        assert.deepStrictEqual(hosts.map((h) => [h.name, h.labAddress]), [["u1", "192.168.56.3"], ["u2", "192.168.56.4"], ["u3", "192.168.56.5"]]);
+        assert.ok(result.outputs.sshPrivateKey.secret, "the SSH key output is secret");
+        fs.writeFileSync(keyFile, result.outputs.sshPrivateKey.value as string, { mode: 0o600 });
+        const readiness = result.outputs.readiness.value as Record<string, string>;
+        for (const h of hosts) {
+            console.log(`      ${readiness[h.name]}`);
+            assert.match(readiness[h.name], new RegExp(`^host=${h.name} hostname=${h.name} systemd=running docker=\\S+ kernel=`));
+        }
+        volumes = sh("docker", ["ps", "-a", "--filter", `label=netlab.lab=${lab.prefix}`, "-q"]).trim().split("\n")
+            .flatMap((id) => sh("docker", ["inspect", "-f", "{{range .Mounts}}{{if eq .Type \"volume\"}}{{.Name}} {{end}}{{end}}", id]).trim().split(" "))
+            .filter((v) => v);
+        assert.strictEqual(volumes.length, 3, "one /var/lib/docker volume per host");
+    });
+
+    it("every host answers over SSH with systemd running and a working Docker engine", async () => {
+        await phases.time("checks", () => {
+            const image = shBuffer("docker", ["save", "netlab/debian:bookworm"]);
+            for (const h of hosts) {
+                const ssh = sshArgs(keyFile, h.ssh.port, h.ssh.user, h.ssh.host);
+                assert.strictEqual(sh("ssh", [...ssh, "hostname"]).trim(), h.name);
+                assert.strictEqual(sh("ssh", [...ssh, "systemctl", "is-system-running"]).trim(), "running");
+                sh("ssh", [...ssh, "docker", "load", "-q"], { input: image });
+                assert.strictEqual(sh("ssh", [...ssh, "docker", "run", "--rm", "netlab/debian:bookworm", "echo", `nested-on-${h.name}`]).trim(), `nested-on-${h.name}`);
+                for (const peer of hosts.filter((p) => p !== h)) {
+                    sh("ssh", [...ssh, "ping", "-c", "1", "-W", "2", peer.labAddress]);
+                }
+            }
+            return Promise.resolve();
+        });
+    });
+
+    it("a second pulumi up changes nothing", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        const result = await phases.time("no-op up", () => stack.up({ expectNoChanges: true, onOutput: () => undefined }));
+        const changes = Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
+        assert.deepStrictEqual(changes, []);
+    });
+
+    it("pulumi destroy leaves no container, network, volume, image or state", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        const result = await phases.time("destroy", () => stack.destroy({ onOutput: () => undefined }));
+        assert.strictEqual(result.summary.result, "succeeded");
+        assert.strictEqual(sh("docker", ["ps", "-a", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
+        assert.strictEqual(sh("docker", ["network", "ls", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
+        const leftVolumes = sh("docker", ["volume", "ls", "-q"]).split("\n").filter((v) => volumes.includes(v));
+        assert.deepStrictEqual(leftVolumes, []);
+        assert.strictEqual(sh("docker", ["images", "-q", `netlab/node:${lab.prefix}`]).trim(), "");
+        const leftState = await lab.dispose();
+        assert.deepStrictEqual(leftState, [], "the stack's state is gone");
+        lab.stack = undefined;
+    });
+});

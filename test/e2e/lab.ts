@@ -1,0 +1,107 @@
+/**
+ * End-to-end helpers: drive the real program with the Automation API (LocalWorkspace, a file
+ * backend in a temp dir, the toolchain on PATH) and inspect the real lab with docker and ssh.
+ */
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { execFileSync, ExecFileSyncOptions } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const TOOLCHAIN_BIN = process.env.NETLAB_TOOLCHAIN ?? path.join(ROOT, ".toolchain", "bin");
+
+/** Runs a command, returning its stdout (throws with stderr on failure). */
+export function sh(cmd: string, args: string[], opts: ExecFileSyncOptions = {}): string {
+    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], ...opts }) as string;
+}
+
+/** Runs a command, returning its raw stdout (for binary streams such as docker save). */
+export function shBuffer(cmd: string, args: string[]): Buffer {
+    return execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
+}
+
+/** Fails early, and clearly, when the toolchain or Docker is missing. */
+export function checkPrerequisites(): void {
+    for (const b of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-command", "pulumi-resource-docker"]) {
+        if (!fs.existsSync(path.join(TOOLCHAIN_BIN, b))) {
+            throw new Error(`${b} is not in ${TOOLCHAIN_BIN}: run 'npm run toolchain' first`);
+        }
+    }
+    try {
+        sh("docker", ["info", "--format", "{{.ServerVersion}}"]);
+    } catch {
+        throw new Error("no Docker engine answers: start one (npm run toolchain starts dockerd when it can)");
+    }
+}
+
+/** A timer that records named phases and prints them. */
+export class Phases {
+    readonly times: [string, number][] = [];
+    async time<T>(name: string, f: () => Promise<T>): Promise<T> {
+        const start = Date.now();
+        try {
+            return await f();
+        } finally {
+            const secs = (Date.now() - start) / 1000;
+            this.times.push([name, secs]);
+            console.log(`      phase ${name}: ${secs.toFixed(1)} s`);
+        }
+    }
+}
+
+/** A stack of the repo's program, with its own state directory, from a repo stack file. */
+export class LabStack {
+    readonly stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-e2e-state-"));
+    readonly stackFile: string;
+    stack?: Stack;
+
+    /** @param name the e2e stack name; @param from the repo stack whose file it copies. */
+    constructor(readonly name: string, from: string, overrides: Record<string, string> = {}) {
+        this.stackFile = path.join(ROOT, `Pulumi.${name}.yaml`);
+        let text = fs.readFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), "utf8");
+        for (const [k, v] of Object.entries(overrides)) {
+            text += `  ${k}: ${v}\n`;
+        }
+        fs.writeFileSync(this.stackFile, text);
+    }
+
+    /** The Docker object prefix the program uses for this stack. */
+    get prefix(): string {
+        return `netlab-${this.name}`;
+    }
+
+    async open(): Promise<Stack> {
+        process.env.PATH = `${TOOLCHAIN_BIN}:${process.env.PATH ?? ""}`;
+        this.stack = await LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: ROOT }, {
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${this.stateDir}`,
+                PULUMI_CONFIG_PASSPHRASE: "netlab-e2e",
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+            },
+        });
+        return this.stack;
+    }
+
+    /** Removes the stack from the backend, the temp stack file and the state directory. */
+    async dispose(): Promise<string[]> {
+        if (this.stack) {
+            await this.stack.workspace.removeStack(this.name);
+        }
+        const left = fs.existsSync(this.stateDir) ? listFiles(this.stateDir).filter((f) => f.includes(this.name)) : [];
+        fs.rmSync(this.stateDir, { recursive: true, force: true });
+        fs.rmSync(this.stackFile, { force: true });
+        return left;
+    }
+}
+
+function listFiles(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]);
+}
+
+/** An ssh command line to a lab host with the stack's key. */
+export function sshArgs(keyFile: string, port: number, user = "root", host = "127.0.0.1"): string[] {
+    return ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+        "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-p", String(port), `${user}@${host}`];
+}
