@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LabConfig, RawConfig } from "./config";
+import { ConfigError } from "./problems";
 import { buildLabConfig } from "./validate";
 
 const NAMESPACE = "netlab:";
@@ -28,7 +29,17 @@ function isSecretKey(key: string): boolean {
     return runtime.isConfigSecret(`${NAMESPACE}${key}`);
 }
 
-/** The checked lab configuration of the current stack; throws a ConfigError before any resource exists. */
+/**
+ * The checked lab configuration of the current stack. Bad config throws before any resource
+ * exists, as a RunError: Pulumi prints its message (every problem, key and fix) without a stack trace.
+ */
 export function loadLabConfig(): LabConfig {
-    return buildLabConfig(readRawConfig(), isSecretKey);
+    try {
+        return buildLabConfig(readRawConfig(), isSecretKey);
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            throw new pulumi.RunError(e.message);
+        }
+        throw e;
+    }
 }

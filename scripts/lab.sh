@@ -30,12 +30,18 @@ case "$PULUMI_BACKEND_URL" in
     file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;;
 esac
 
-command -v pulumi >/dev/null 2>&1 || {
-    echo "lab: the Pulumi CLI is not on PATH (nor in $toolchain)." >&2
-    echo "lab: install it (see README.md, 'Prerequisites'), then run this again." >&2
-    exit 1
-}
 [ -d node_modules ] || npm ci --no-audit --no-fund
+if ! command -v pulumi >/dev/null 2>&1; then
+    if command -v go >/dev/null 2>&1; then
+        echo "lab: no Pulumi CLI on PATH: building the toolchain into $toolchain (the first time takes a while)" >&2
+        NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/scripts/toolchain.sh"
+        export PATH="$toolchain:$PATH"
+    else
+        echo "lab: the Pulumi CLI is not on PATH (nor in $toolchain), and there is no Go to build it." >&2
+        echo "lab: install the Pulumi CLI, or Go 1.24+ for scripts/toolchain.sh (README.md, 'Prerequisites')." >&2
+        exit 1
+    fi
+fi
 
 action=${1:-up}
 shift || true

@@ -66,6 +66,8 @@ export function stackFileConfig(file: string): Record<string, string> {
 }
 
 let current: Recorded[] = [];
+/** The resources the last run registered (also when it threw). */
+export const lastRecorded = (): Recorded[] => current;
 const names = new Map<pulumi.Resource, string>();
 
 /** Records each resource as the SDK constructs it (runs inside the root stack). */

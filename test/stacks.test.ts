@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { splitKeyPair } from "../lib/scripts";
-import { realKeygenOutput, Recorded, runStackFile, StackRun } from "./harness";
+import * as pulumi from "@pulumi/pulumi";
+import { lastRecorded, realKeygenOutput, Recorded, runStackFile, StackRun } from "./harness";
 
 const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 
@@ -153,10 +154,12 @@ describe("stack options", () => {
 
     it("bad config fails before any resource is created, naming the key", async () => {
         await assert.rejects(runStackFile("ssh-example"), (e: unknown) => {
-            assert.ok(e instanceof Error && e.name === "ConfigError", String(e));
+            assert.ok(pulumi.RunError.isInstance(e), `a RunError (printed without a stack trace), got ${String(e)}`);
             assert.match(e.message, /netlab:sshPrivateKey = \(unset\): is required with hostProvider=ssh/);
             return true;
         });
+        assert.deepStrictEqual(lastRecorded().filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
         await assert.rejects(runStackFile("dev", { "netlab:cni": "antrea" }), /netlab:cni = 'antrea'/);
+        assert.deepStrictEqual(lastRecorded().filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
     });
 });
