@@ -74,6 +74,29 @@ describe("e2e: dev stack (three docker hosts)", function () {
         assert.deepStrictEqual(changes, []);
     });
 
+    it("the same machines, taken as existing hosts over SSH (hostProvider ssh), pass the readiness gates", async () => {
+        const ssh = new LabStack("e2e-ssh", "dev");
+        try {
+            const stack = await ssh.open();
+            await stack.setConfig("netlab:hostProvider", { value: "ssh" });
+            await stack.setConfig("netlab:sshPrivateKey", { value: fs.readFileSync(keyFile, "utf8"), secret: true });
+            await stack.setConfig("netlab:hosts", {
+                value: JSON.stringify(hosts.map((h) => ({ name: h.name, labAddress: h.labAddress, address: h.ssh.host, port: h.ssh.port }))),
+            });
+            const result = await phases.time("ssh-hosts up", () => stack.up({ onOutput: () => undefined }));
+            const readiness = result.outputs.readiness.value as Record<string, string>;
+            for (const h of hosts) {
+                assert.match(readiness[h.name], new RegExp(`^host=${h.name} hostname=${h.name} systemd=running `));
+            }
+            assert.ok(result.outputs.sshPrivateKey.secret);
+            await phases.time("ssh-hosts destroy", () => stack.destroy({ onOutput: () => undefined }));
+        } finally {
+            await ssh.dispose();
+        }
+        // The ssh stack touched nothing of the docker stack's: its hosts still answer.
+        assert.strictEqual(sh("ssh", [...sshArgs(keyFile, hosts[0].ssh.port), "hostname"]).trim(), "u1");
+    });
+
     it("pulumi destroy leaves no container, network, volume, image or state", async () => {
         const stack = lab.stack;
         assert.ok(stack);
@@ -84,6 +107,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
         const leftVolumes = sh("docker", ["volume", "ls", "-q"]).split("\n").filter((v) => volumes.includes(v));
         assert.deepStrictEqual(leftVolumes, []);
         assert.strictEqual(sh("docker", ["images", "-q", `netlab/node:${lab.prefix}`]).trim(), "");
+        assert.strictEqual(sh("docker", ["images", "-a", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "", "no image the stack built");
         const leftState = await lab.dispose();
         assert.deepStrictEqual(leftState, [], "the stack's state is gone");
         lab.stack = undefined;

@@ -83,22 +83,33 @@ export class LabStack {
         return this.stack;
     }
 
-    /** Removes the stack from the backend, the temp stack file and the state directory. */
+    /**
+     * Removes the stack from the backend, the temp stack file and the state directory.
+     * Returns what of the stack the backend still had after `stack rm`: its live checkpoint
+     * or its name in `stack ls` (file backends keep history backups, which are not the stack).
+     */
     async dispose(): Promise<string[]> {
+        const left: string[] = [];
         if (this.stack) {
-            await this.stack.workspace.removeStack(this.name);
+            const ws = this.stack.workspace;
+            const live = path.join(this.stateDir, ".pulumi", "stacks", "netlab", `${this.name}.json`);
+            if (!fs.existsSync(live)) {
+                left.push(`(no checkpoint at ${live} before stack rm: the check looks in the wrong place)`);
+            }
+            await ws.removeStack(this.name);
+            if ((await ws.listStacks()).some((s) => s.name === this.name)) {
+                left.push(`stack ${this.name} is still listed`);
+            }
+            if (fs.existsSync(live)) {
+                left.push(live);
+            }
         }
-        const left = fs.existsSync(this.stateDir) ? listFiles(this.stateDir).filter((f) => f.includes(this.name)) : [];
         fs.rmSync(this.stateDir, { recursive: true, force: true });
         fs.rmSync(this.stackFile, { force: true });
         return left;
     }
 }
 
-function listFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]);
-}
 
 /** An ssh command line to a lab host with the stack's key. */
 export function sshArgs(keyFile: string, port: number, user = "root", host = "127.0.0.1"): string[] {
