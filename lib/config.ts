@@ -90,6 +90,8 @@ export interface LabConfig {
     labNetwork: string;
     /** docker mode: run host containers `--privileged` instead of the capability-based form. */
     privileged: boolean;
+    /** A local directory with the lab's binaries (scripts/toolchain.sh builds .toolchain/artifacts), copied to the hosts over SSH. */
+    artifactsDir?: string;
     hosts: HostSpec[];
     weave: WeaveSettings;
     consul: ConsulSettings;
@@ -126,7 +128,7 @@ export const DEFAULTS = {
 /** Every top-level key under `netlab:`. */
 export const KNOWN_KEYS = [
     "scenario", "hostProvider", "labNetwork", "privileged", "hosts", "weave", "consul", "nomad",
-    "kubernetes", "cni", "cniMtu", "cniEncryption", "workloads", ...SECRET_KEYS,
+    "kubernetes", "cni", "cniMtu", "cniEncryption", "workloads", "artifactsDir", ...SECRET_KEYS,
 ] as const;
 
 /** Raw stack config: key (without the `netlab:` prefix) -> the string Pulumi holds. */
@@ -294,6 +296,7 @@ export function parseLabConfig(raw: RawConfig, problems: ConfigProblems, nthLabA
         hostProvider: r.oneOf("hostProvider", HOST_PROVIDERS, DEFAULTS.hostProvider),
         labNetwork: r.string("labNetwork", DEFAULTS.labNetwork),
         privileged: r.boolean("privileged", DEFAULTS.privileged),
+        artifactsDir: raw.artifactsDir,
         hosts: parseHosts(r, nthLabAddress),
         weave: {
             version: field(p, "weave", weave, "version", "string", DEFAULTS.weave.version),

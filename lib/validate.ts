@@ -146,6 +146,17 @@ function checkKubernetes(cfg: LabConfig, p: ConfigProblems): void {
     }
 }
 
+/** Scenarios that put binaries on the hosts need them from a local artifacts directory (for now). */
+function checkArtifacts(cfg: LabConfig, p: ConfigProblems): void {
+    if (cfg.artifactsDir !== undefined && cfg.artifactsDir.trim() === "") {
+        p.add("artifactsDir", cfg.artifactsDir, "is empty", "pulumi config set netlab:artifactsDir .toolchain/artifacts");
+    }
+    if (cfg.scenario === "weave-nomad" && cfg.artifactsDir === undefined) {
+        p.add("artifactsDir", undefined, "is required by scenario weave-nomad: upstream downloads of Consul and Nomad are not implemented yet",
+            "npm run toolchain, then pulumi config set netlab:artifactsDir .toolchain/artifacts");
+    }
+}
+
 function checkVersions(cfg: LabConfig, p: ConfigProblems): void {
     const versions: [string, string][] = [["weave.version", cfg.weave.version], ["consul.version", cfg.consul.version],
         ["nomad.version", cfg.nomad.version], ["kubernetes.version", cfg.kubernetes.version]];
@@ -234,6 +245,7 @@ export function buildLabConfig(raw: RawConfig, isSecret: (key: string) => boolea
     const weaveRange = checkWeave(cfg, p);
     checkKubernetes(cfg, p);
     checkVersions(cfg, p);
+    checkArtifacts(cfg, p);
     const k = cfg.kubernetes;
     checkOverlaps(p, [
         { key: "labNetwork", net: lab },

@@ -226,6 +226,17 @@ describe("config: networks", () => {
     });
 });
 
+describe("config: artifacts", () => {
+    it("weave-nomad needs netlab:artifactsDir, and says how to get one", () => {
+        const p = oneProblem({ scenario: "weave-nomad" }, "artifactsDir", /required by scenario weave-nomad/);
+        assert.match(p.fix, /npm run toolchain/);
+        assert.deepStrictEqual(problems({ scenario: "weave-nomad", artifactsDir: ".toolchain/artifacts" }), []);
+    });
+    it("rejects an empty artifacts directory setting", () => {
+        oneProblem({ artifactsDir: " " }, "artifactsDir", /is empty/);
+    });
+});
+
 describe("config: versions, CNI options and workloads", () => {
     it("rejects a malformed tool version", () => {
         oneProblem({ consul: JSON.stringify({ version: "v1.20" }) }, "consul.version", /X\.Y\.Z/);

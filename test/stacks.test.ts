@@ -1,9 +1,20 @@
 import * as assert from "assert";
 import { splitKeyPair } from "../lib/scripts";
 import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { lastRecorded, realKeygenOutput, Recorded, runStackFile, StackRun } from "./harness";
 
 const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+
+/** A stand-in artifacts directory (the real one is built by scripts/toolchain.sh). */
+const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-artifacts-"));
+fs.writeFileSync(path.join(ARTIFACTS, "consul"), "fake consul");
+fs.writeFileSync(path.join(ARTIFACTS, "nomad"), "fake nomad");
+const withArtifacts = { "netlab:artifactsDir": ARTIFACTS };
+const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
 
 const byType = (run: StackRun, type: string): Recorded[] => run.resources.filter((r) => r.type === type);
 const named = (run: StackRun, name: string): Recorded => {
@@ -125,7 +136,7 @@ describe("stack options", () => {
     });
 
     it("weave-lab builds the hosts and says which layers are not built yet", async () => {
-        const run = await runStackFile("weave-lab");
+        const run = await runStackFile("weave-lab", withArtifacts);
         assert.strictEqual(run.outputs.scenario, "weave-nomad");
         assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "consul cluster", "nomad cluster", "httpbackend jobs", "lab checks"]);
         assert.strictEqual(byType(run, "docker:index/container:Container").length, 3);
@@ -139,9 +150,9 @@ describe("stack options", () => {
     });
 
     it("ssh hosts: no Docker resources, one gate per host at its address with the configured key", async () => {
-        const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY }, ["netlab:sshPrivateKey"]);
+        const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY, ...withArtifacts }, ["netlab:sshPrivateKey"]);
         assert.strictEqual(run.resources.filter((r) => r.type.startsWith("docker:")).length, 0);
-        assert.strictEqual(byType(run, "command:local:Command").length, 0);
+        assert.ok(byType(run, "command:local:Command").every((c) => c.parent === "binaries"), "no key generation, only artifact pushes");
         const gates = byType(run, "command:remote:Command");
         assert.deepStrictEqual(gates.map((g) => {
             const c = g.inputs.connection as { host: string; port: number; user: string; privateKey: string };
@@ -150,6 +161,32 @@ describe("stack options", () => {
         assert.ok(run.secretOutputs.includes("sshPrivateKey"));
         assert.deepStrictEqual((run.outputs.hosts as { ssh: { port: number } }[]).map((h) => h.ssh.port), [22, 22, 22]);
         assert.ok(gates.every((g) => g.secretInputs.includes("connection")));
+    });
+
+    it("weave-nomad pushes consul and nomad to every host after its readiness gate, key and all secret", async () => {
+        const run = await runStackFile("weave-lab", withArtifacts);
+        const pushes = byType(run, "command:local:Command").filter((c) => c.parent === "binaries");
+        assert.deepStrictEqual(pushes.map((p) => p.name),
+            ["u1", "u2", "u3"].flatMap((h) => [`binaries-${h}-consul`, `binaries-${h}-nomad`]));
+        for (const p of pushes) {
+            const host = p.name.split("-")[1];
+            assert.deepStrictEqual(p.dependsOn, [`lab-${host}-ready`]);
+            assert.deepStrictEqual(p.secretInputs, ["environment"], "the environment carries the private key");
+            const env = p.inputs.environment as Record<string, string>;
+            const file = p.name.endsWith("consul") ? "consul" : "nomad";
+            assert.strictEqual(env.NETLAB_DEST, `/usr/local/bin/${file}`);
+            assert.strictEqual(env.NETLAB_SHA256, sha256(`fake ${file}`));
+            assert.deepStrictEqual(p.inputs.triggers, [sha256(`fake ${file}`), `/usr/local/bin/${file}`]);
+            assert.match(env.NETLAB_SSH_KEY, /BEGIN OPENSSH PRIVATE KEY/);
+            assert.match(p.inputs.delete as string, /NETLAB_ACTION=delete/);
+        }
+        assert.deepStrictEqual(Object.keys(run.outputs.binaries as object), ["u1", "u2", "u3"]);
+    });
+
+    it("weave-nomad names the missing binaries and the command that builds them", async () => {
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-empty-"));
+        await assert.rejects(runStackFile("weave-lab", { "netlab:artifactsDir": empty }),
+            /netlab:artifactsDir = '.*': consul, nomad missing in .*Fix: npm run toolchain/);
     });
 
     it("bad config fails before any resource is created, naming the key", async () => {

@@ -1,0 +1,70 @@
+/**
+ * e2e for the weave-lab stack, as far as it is built: the hosts, then Consul and Nomad
+ * binaries pushed from the toolchain's artifacts directory (no download) and checked on
+ * every host; a no-op second up; destroy with nothing left.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { checkPrerequisites, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
+
+interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
+
+describe("e2e: weave-lab stack (hosts + air-gapped binaries)", function () {
+    this.timeout(30 * 60 * 1000);
+    const phases = new Phases();
+    const lab = new LabStack("e2e-weave", "weave-lab");
+    const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netlab-e2e-key-")), "lab.key");
+    let hosts: HostOut[] = [];
+
+    before(function () {
+        checkPrerequisites();
+        for (const b of ["consul", "nomad"]) {
+            assert.ok(fs.existsSync(path.join(ROOT, ".toolchain", "artifacts", b)), `.toolchain/artifacts/${b} is missing: run 'npm run toolchain'`);
+        }
+    });
+
+    after(async function () {
+        fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+        console.log(`      phases: ${phases.times.map(([n, s]) => `${n} ${s.toFixed(1)} s`).join(", ")}`);
+        await lab.dispose().catch(() => undefined);
+    });
+
+    it("pulumi up builds the hosts and installs consul and nomad on each", async () => {
+        const stack = await lab.open();
+        const result = await phases.time("up", () => stack.up({ onOutput: () => undefined }));
+        assert.strictEqual(result.summary.result, "succeeded");
+        hosts = result.outputs.hosts.value as HostOut[];
+        fs.writeFileSync(keyFile, result.outputs.sshPrivateKey.value as string, { mode: 0o600 });
+        const binaries = result.outputs.binaries.value as Record<string, string[]>;
+        const want = (b: string): string => sh("sha256sum", [path.join(ROOT, ".toolchain", "artifacts", b)]).split(" ")[0];
+        for (const h of hosts) {
+            assert.deepStrictEqual(binaries[h.name], [`/usr/local/bin/consul sha256=${want("consul")}`, `/usr/local/bin/nomad sha256=${want("nomad")}`]);
+            const ssh = sshArgs(keyFile, h.ssh.port);
+            const consul = sh("ssh", [...ssh, "consul", "version"]).split("\n")[0];
+            const nomad = sh("ssh", [...ssh, "nomad", "version"]).split("\n")[0];
+            console.log(`      ${h.name}: ${consul} / ${nomad}`);
+            assert.match(consul, /^Consul v1\.22\.7$/);
+            assert.match(nomad, /^Nomad v1\.11\.3/);
+        }
+    });
+
+    it("a second pulumi up changes nothing", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        const result = await phases.time("no-op up", () => stack.up({ expectNoChanges: true, onOutput: () => undefined }));
+        assert.deepStrictEqual(Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"), []);
+    });
+
+    it("destroy removes the binaries first, then everything else", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        await phases.time("destroy", () => stack.destroy({ onOutput: () => undefined }));
+        assert.strictEqual(sh("docker", ["ps", "-a", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
+        assert.strictEqual(sh("docker", ["network", "ls", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
+        assert.strictEqual(sh("docker", ["images", "-a", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
+        assert.deepStrictEqual(await lab.dispose(), []);
+        lab.stack = undefined;
+    });
+});
