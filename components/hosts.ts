@@ -27,6 +27,8 @@ export interface LabHost {
     endpoint: pulumi.Output<SshEndpoint>;
     /** How Pulumi reaches the host over SSH (the private key inside is secret). */
     connection: pulumi.Output<Connection>;
+    /** For each port in `publish`: the host:port where the machine running Pulumi reaches it. */
+    published: pulumi.Output<Record<string, string>>;
     /** The readiness gate: depend on it before running anything on the host. */
     ready: command.remote.Command;
 }
@@ -52,6 +54,8 @@ export interface LabHostsArgs {
     namePrefix?: string;
     /** docker mode: the local base image the node image builds FROM. Default: netlab/debian:bookworm. */
     baseImage?: string;
+    /** Host ports to make reachable from the machine running Pulumi (docker mode: published on 127.0.0.1). */
+    publish?: number[];
     /** Seconds the readiness gate waits for systemd and Docker. Default: 180. */
     readyTimeout?: number;
 }
@@ -110,9 +114,13 @@ export class LabHosts extends pulumi.ComponentResource {
         const provider = args.provider ?? "docker";
         const timeout = args.readyTimeout ?? 180;
         let endpoints: pulumi.Output<SshEndpoint>[];
+        let published: pulumi.Output<Record<string, string>>[];
+        const publish = args.publish ?? [];
         if (provider === "docker") {
             const built = this.dockerHosts(name, args);
-            endpoints = built.endpoints;
+            endpoints = built.ports.map((ports) => ports.apply((p) => ({ host: "127.0.0.1", port: p[22], user: "root" })));
+            published = built.ports.map((ports) => ports.apply((p) =>
+                Object.fromEntries(publish.map((port) => [String(port), `127.0.0.1:${p[port]}`]))));
             this.privateKey = built.privateKey;
             this.publicKey = built.publicKey;
         } else {
@@ -122,6 +130,7 @@ export class LabHosts extends pulumi.ComponentResource {
             this.privateKey = pulumi.secret(args.sshPrivateKey);
             this.publicKey = pulumi.output("");
             endpoints = args.hosts.map((h) => pulumi.output({ host: h.address, port: h.port, user: h.user }));
+            published = args.hosts.map((h) => pulumi.output(Object.fromEntries(publish.map((port) => [String(port), `${h.address}:${port}`]))));
         }
         // Docker hosts boot in seconds but sshd may lag; remote machines get fewer, longer tries.
         const retries = provider === "docker" ? { dialErrorLimit: 30, perDialTimeout: 5 } : { dialErrorLimit: 10, perDialTimeout: 10 };
@@ -132,6 +141,7 @@ export class LabHosts extends pulumi.ComponentResource {
             labAddress: h.labAddress,
             endpoint: endpoints[i],
             connection: connections[i],
+            published: published[i],
             ready: new command.remote.Command(`${name}-${h.name}-ready`, {
                 connection: connections[i],
                 create: "bash -s",
@@ -145,9 +155,9 @@ export class LabHosts extends pulumi.ComponentResource {
         this.registerOutputs({ privateKey: this.privateKey, publicKey: this.publicKey, readiness: this.readiness });
     }
 
-    /** docker mode: key, images, network and one VM-like container per host. */
+    /** docker mode: key, images, network and one VM-like container per host (ports: internal -> published on loopback). */
     private dockerHosts(name: string, args: LabHostsArgs): {
-        endpoints: pulumi.Output<SshEndpoint>[]; privateKey: pulumi.Output<string>; publicKey: pulumi.Output<string>;
+        ports: pulumi.Output<Record<number, number>>[]; privateKey: pulumi.Output<string>; publicKey: pulumi.Output<string>;
     } {
         const prefix = args.namePrefix ?? name;
         const labels = [{ label: "netlab.lab", value: prefix }];
@@ -186,13 +196,14 @@ export class LabHosts extends pulumi.ComponentResource {
             labels,
         }, { parent: this });
 
-        const endpoints = args.hosts.map((h) => {
+        const wanted = [22, ...(args.publish ?? [])];
+        const ports = args.hosts.map((h) => {
             const container = new docker.Container(`${name}-${h.name}`, {
                 name: `${prefix}-${h.name}`,
                 hostname: h.name,
                 image: image.imageId,
                 networksAdvanced: [{ name: network.name, ipv4Address: h.labAddress }],
-                ports: [{ internal: 22, ip: "127.0.0.1" }],
+                ports: wanted.map((internal) => ({ internal, ip: "127.0.0.1" })),
                 ...vmContainerSettings(args.privileged ?? false),
                 uploads: [{ file: "/root/.ssh/authorized_keys", content: publicKey.apply((k) => `${k}\n`), permissions: "0600" }],
                 labels,
@@ -200,16 +211,15 @@ export class LabHosts extends pulumi.ComponentResource {
                 mustRun: true,
                 destroyGraceSeconds: 20,
             }, { parent: this });
-            const port = container.ports.apply((ports) => {
-                const ssh = (ports ?? []).find((p) => p.internal === 22);
-                if (!ssh?.external) {
-                    throw new Error(`host container ${prefix}-${h.name} has no published SSH port`);
+            return container.ports.apply((list) => Object.fromEntries(wanted.map((internal) => {
+                const external = (list ?? []).find((p) => p.internal === internal)?.external;
+                if (!external) {
+                    throw new Error(`host container ${prefix}-${h.name} has no published port for ${internal}`);
                 }
-                return ssh.external;
-            });
-            return port.apply((p) => ({ host: "127.0.0.1", port: p, user: "root" }));
+                return [internal, external];
+            })));
         });
-        return { endpoints, privateKey, publicKey };
+        return { ports, privateKey, publicKey };
     }
 }
 

@@ -11,8 +11,8 @@ export interface LabOutputs {
     [name: string]: unknown;
 }
 
-/** Builds the hosts layer of any scenario. */
-export function buildHosts(cfg: LabConfig): LabHosts {
+/** Builds the hosts layer of any scenario; `publish` lists host ports the user reaches from this machine. */
+export function buildHosts(cfg: LabConfig, publish: number[] = []): LabHosts {
     return new LabHosts("lab", {
         provider: cfg.hostProvider,
         hosts: cfg.hosts,
@@ -20,6 +20,7 @@ export function buildHosts(cfg: LabConfig): LabHosts {
         privileged: cfg.privileged,
         sshPrivateKey: cfg.secrets.sshPrivateKey === undefined ? undefined : pulumi.secret(cfg.secrets.sshPrivateKey),
         namePrefix: `netlab-${pulumi.getStack()}`,
+        publish,
     });
 }
 

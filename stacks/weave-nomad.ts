@@ -1,15 +1,20 @@
 /**
  * Scenario `weave-nomad` (seed 002): hosts -> binaries -> Weave overlay -> Consul -> Nomad
- * -> workloads. Built so far: the hosts and the Consul and Nomad binaries on them (from the
- * local artifacts directory). The layers above are issue #4, and `pulumi up` says so
- * instead of pretending.
+ * -> workloads. Built so far: the hosts, the Consul and Nomad binaries on them (from the
+ * local artifacts directory) and the Consul cluster. The layers above are issue #4, and
+ * `pulumi up` says so instead of pretending.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HostArtifacts } from "../components/artifacts";
+import { ConsulCluster } from "../components/consul";
 import { LabConfig } from "../lib/config";
 import { buildHosts, hostOutputs, LabOutputs } from "./hosts";
 
-export const PENDING_LAYERS = ["weave overlay", "consul cluster", "nomad cluster", "httpbackend jobs", "lab checks"];
+export const PENDING_LAYERS = ["weave overlay", "nomad cluster", "httpbackend jobs", "lab checks"];
+
+/** Consul HTTP API and Nomad HTTP API, reachable from the machine running Pulumi. */
+export const CONSUL_HTTP_PORT = 8500;
+export const NOMAD_HTTP_PORT = 4646;
 
 /** The binaries this scenario puts on every host. */
 export const WEAVE_NOMAD_BINARIES = [
@@ -18,13 +23,27 @@ export const WEAVE_NOMAD_BINARIES = [
 ];
 
 export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
-    const hosts = buildHosts(cfg);
+    const hosts = buildHosts(cfg, [CONSUL_HTTP_PORT, NOMAD_HTTP_PORT]);
     const binaries = new HostArtifacts("binaries", {
         hosts: hosts.hosts,
         privateKey: hosts.privateKey,
         artifactsDir: cfg.artifactsDir as string,
         files: WEAVE_NOMAD_BINARIES,
     });
-    void pulumi.log.warn(`scenario weave-nomad: built the hosts and their binaries; not yet implemented: ${PENDING_LAYERS.join(", ")}`);
-    return { scenario: cfg.scenario, notBuilt: PENDING_LAYERS, binaries: binaries.installed, ...hostOutputs(hosts) };
+    const consul = new ConsulCluster("consul", {
+        hosts: hosts.hosts,
+        datacenter: cfg.consul.datacenter,
+        gossipKey: cfg.secrets.consulGossipKey === undefined ? undefined : pulumi.secret(cfg.secrets.consulGossipKey),
+        dependsOn: [binaries],
+    });
+    void pulumi.log.warn(`scenario weave-nomad: built the hosts, their binaries and Consul; not yet implemented: ${PENDING_LAYERS.join(", ")}`);
+    return {
+        scenario: cfg.scenario,
+        notBuilt: PENDING_LAYERS,
+        binaries: binaries.installed,
+        consulMembers: consul.members,
+        CONSUL_HTTP_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(CONSUL_HTTP_PORT)]}`),
+        consulGossipKey: consul.gossipKey,
+        ...hostOutputs(hosts),
+    };
 }

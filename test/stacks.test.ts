@@ -138,7 +138,7 @@ describe("stack options", () => {
     it("weave-lab builds the hosts and says which layers are not built yet", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         assert.strictEqual(run.outputs.scenario, "weave-nomad");
-        assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "consul cluster", "nomad cluster", "httpbackend jobs", "lab checks"]);
+        assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "nomad cluster", "httpbackend jobs", "lab checks"]);
         assert.strictEqual(byType(run, "docker:index/container:Container").length, 3);
         assert.strictEqual(named(run, "lab-network").inputs.name, "netlab-weave-lab-lab");
     });
@@ -152,8 +152,8 @@ describe("stack options", () => {
     it("ssh hosts: no Docker resources, one gate per host at its address with the configured key", async () => {
         const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY, ...withArtifacts }, ["netlab:sshPrivateKey"]);
         assert.strictEqual(run.resources.filter((r) => r.type.startsWith("docker:")).length, 0);
-        assert.ok(byType(run, "command:local:Command").every((c) => c.parent === "binaries"), "no key generation, only artifact pushes");
-        const gates = byType(run, "command:remote:Command");
+        assert.deepStrictEqual(byType(run, "command:local:Command").filter((c) => c.parent === "lab"), [], "no SSH key generation");
+        const gates = byType(run, "command:remote:Command").filter((g) => g.name.endsWith("-ready"));
         assert.deepStrictEqual(gates.map((g) => {
             const c = g.inputs.connection as { host: string; port: number; user: string; privateKey: string };
             return [c.host, c.port, c.user, c.privateKey];
@@ -181,6 +181,37 @@ describe("stack options", () => {
             assert.match(p.inputs.delete as string, /NETLAB_ACTION=delete/);
         }
         assert.deepStrictEqual(Object.keys(run.outputs.binaries as object), ["u1", "u2", "u3"]);
+    });
+
+    it("weave-nomad runs a Consul server on every host, joined to the others, after the binaries", async () => {
+        const run = await runStackFile("weave-lab", withArtifacts);
+        const servers = byType(run, "command:remote:Command").filter((c) => c.parent === "consul" && c.name !== "consul-cluster");
+        assert.deepStrictEqual(servers.map((c) => c.name), ["consul-u1", "consul-u2", "consul-u3"]);
+        const key = named(run, "consul-gossip-key");
+        assert.deepStrictEqual(key.additionalSecretOutputs, ["stdout"]);
+        const gossip = run.outputs.consulGossipKey as string;
+        assert.ok(run.secretOutputs.includes("consulGossipKey"));
+        servers.forEach((c, i) => {
+            assert.deepStrictEqual(c.dependsOn, [`lab-u${i + 1}-ready`, "binaries"]);
+            assert.ok(c.secretInputs.includes("stdin"), "the rendered script carries the gossip key");
+            const script = c.inputs.stdin as string;
+            assert.match(script, new RegExp(`^NETLAB_BIND='192\\.168\\.56\\.${3 + i}'$`, "m"));
+            const peers = [3, 4, 5].filter((n) => n !== 3 + i).map((n) => `192.168.56.${n}`).join(" ");
+            assert.match(script, new RegExp(`^NETLAB_PEERS='${peers.replace(/\./g, "\\.")}'$`, "m"));
+            assert.match(script, /^NETLAB_EXPECT='3'$/m);
+            assert.ok(script.includes(`NETLAB_GOSSIP_KEY='${gossip}'`));
+            assert.match(c.inputs.delete as string, /systemctl disable --now consul\.service/);
+        });
+        assert.deepStrictEqual(named(run, "consul-cluster").dependsOn, ["consul-u1", "consul-u2", "consul-u3"]);
+        assert.match(run.outputs.CONSUL_HTTP_ADDR as string, /^http:\/\/127\.0\.0\.1:\d+$/);
+        const ports = byType(run, "docker:index/container:Container")[0].inputs.ports as { internal: number }[];
+        assert.deepStrictEqual(ports.map((p) => p.internal), [22, 8500, 4646]);
+    });
+
+    it("a configured gossip key is used instead of a generated one", async () => {
+        const run = await runStackFile("weave-lab", { ...withArtifacts, "netlab:consulGossipKey": "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=" }, ["netlab:consulGossipKey"]);
+        assert.strictEqual(run.resources.filter((r) => r.name === "consul-gossip-key").length, 0);
+        assert.strictEqual(run.outputs.consulGossipKey, "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=");
     });
 
     it("weave-nomad names the missing binaries and the command that builds them", async () => {

@@ -50,6 +50,24 @@ describe("e2e: weave-lab stack (hosts + air-gapped binaries)", function () {
         }
     });
 
+    it("Consul runs on every host: a leader, three alive servers, gossip encrypted, API reachable from here", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        const outputs = await stack.outputs();
+        const members = outputs.consulMembers.value as string;
+        console.log(members.split("\n").map((l) => `      ${l}`).join("\n"));
+        assert.match(members, /^leader=192\.168\.56\.[345]:8300 alive=3$/m);
+        for (const h of hosts) {
+            assert.match(members, new RegExp(`^${h.name} ${h.labAddress.replace(/\./g, "\\.")}:8301 alive server$`, "m"));
+            const info = sh("ssh", [...sshArgs(keyFile, h.ssh.port), "consul", "info"]);
+            assert.match(info, /encrypted = true/);
+        }
+        const addr = outputs.CONSUL_HTTP_ADDR.value as string;
+        const peers = JSON.parse(sh("curl", ["-fsS", `${addr}/v1/status/peers`])) as string[];
+        assert.deepStrictEqual(peers.sort(), hosts.map((h) => `${h.labAddress}:8300`).sort());
+        assert.ok(outputs.consulGossipKey.secret);
+    });
+
     it("a second pulumi up changes nothing", async () => {
         const stack = lab.stack;
         assert.ok(stack);

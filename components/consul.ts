@@ -1,0 +1,63 @@
+/**
+ * ConsulCluster: a Consul server agent on every lab host (bootstrap-expect = host count,
+ * retry-join to the other hosts, UI, DNS on 8600, gossip encryption with a secret key),
+ * under systemd, then a gate that waits for a leader and every server alive.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { renderHostScript, shellQuote } from "../lib/scripts";
+import { LabHost } from "./hosts";
+
+export interface ConsulClusterArgs {
+    /** The hosts; every one runs a server. */
+    hosts: LabHost[];
+    /** Datacenter name. Default: dc1. */
+    datacenter?: string;
+    /** Gossip encryption key (base64 of 32 bytes); generated once when unset. */
+    gossipKey?: pulumi.Input<string>;
+    /** Resources that must exist first (e.g. the consul binary on the hosts). */
+    dependsOn?: pulumi.Resource[];
+}
+
+export class ConsulCluster extends pulumi.ComponentResource {
+    /** The gossip key in use (secret). */
+    public readonly gossipKey: pulumi.Output<string>;
+    /** What the cluster gate printed: leader and members. */
+    public readonly members: pulumi.Output<string>;
+
+    constructor(name: string, args: ConsulClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("netlab:consul:ConsulCluster", name, {}, opts);
+        if (args.gossipKey !== undefined) {
+            this.gossipKey = pulumi.secret(args.gossipKey);
+        } else {
+            const keygen = new command.local.Command(`${name}-gossip-key`, {
+                create: "head -c 32 /dev/urandom | base64",
+                logging: "stderr",
+            }, { parent: this, additionalSecretOutputs: ["stdout"] });
+            this.gossipKey = pulumi.secret(keygen.stdout.apply((k) => k.trim()));
+        }
+        const expect = args.hosts.length;
+        const servers = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
+            connection: h.connection,
+            create: "bash -s",
+            stdin: pulumi.secret(this.gossipKey.apply((key) => renderHostScript("host-scripts/consul-server.sh", {
+                NETLAB_NODE: h.name,
+                NETLAB_BIND: h.labAddress,
+                NETLAB_PEERS: args.hosts.filter((p) => p !== h).map((p) => p.labAddress).join(" "),
+                NETLAB_EXPECT: expect,
+                NETLAB_DC: args.datacenter ?? "dc1",
+                NETLAB_GOSSIP_KEY: key,
+            }))),
+            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/consul-remove.sh"))}`,
+        }, { parent: this, dependsOn: [h.ready, ...(args.dependsOn ?? [])] }));
+        const gate = new command.remote.Command(`${name}-cluster`, {
+            connection: args.hosts[0].connection,
+            create: "bash -s",
+            stdin: renderHostScript("host-scripts/consul-wait-cluster.sh", { NETLAB_EXPECT: expect, NETLAB_TIMEOUT: 120 }),
+            // Re-checked whenever a server's config changes.
+            triggers: servers.map((s) => s.stdout),
+        }, { parent: this, dependsOn: servers });
+        this.members = gate.stdout;
+        this.registerOutputs({ gossipKey: this.gossipKey, members: this.members });
+    }
+}
