@@ -5,6 +5,7 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { CONSUL_UNIT, consulServerConfig } from "../lib/agents";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { LabHost } from "./hosts";
 
@@ -40,15 +41,18 @@ export class ConsulCluster extends pulumi.ComponentResource {
         const servers = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
             connection: h.connection,
             create: "bash -s",
-            stdin: pulumi.secret(this.gossipKey.apply((key) => renderHostScript("host-scripts/consul-server.sh", {
-                NETLAB_NODE: h.name,
-                NETLAB_BIND: h.labAddress,
-                NETLAB_PEERS: args.hosts.filter((p) => p !== h).map((p) => p.labAddress).join(" "),
-                NETLAB_EXPECT: expect,
-                NETLAB_DC: args.datacenter ?? "dc1",
-                NETLAB_GOSSIP_KEY: key,
+            stdin: pulumi.secret(this.gossipKey.apply((key) => renderHostScript("host-scripts/agent-install.sh", {
+                NETLAB_AGENT: "consul",
+                NETLAB_USER: "consul",
+                NETLAB_CONFIG: consulServerConfig({
+                    node: h.name, datacenter: args.datacenter ?? "dc1", bind: h.labAddress,
+                    peers: args.hosts.filter((p) => p !== h).map((p) => p.labAddress), expect, gossipKey: key,
+                }),
+                NETLAB_UNIT: CONSUL_UNIT,
+                NETLAB_HEALTH: "consul info",
+                NETLAB_VALIDATE: "consul validate /etc/consul.d",
             }))),
-            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/consul-remove.sh"))}`,
+            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/agent-remove.sh", { NETLAB_AGENT: "consul", NETLAB_USER: "consul" }))}`,
         }, { parent: this, dependsOn: [h.ready, ...(args.dependsOn ?? [])] }));
         const gate = new command.remote.Command(`${name}-cluster`, {
             connection: args.hosts[0].connection,

@@ -1,16 +1,17 @@
 /**
  * Scenario `weave-nomad` (seed 002): hosts -> binaries -> Weave overlay -> Consul -> Nomad
  * -> workloads. Built so far: the hosts, the Consul and Nomad binaries on them (from the
- * local artifacts directory) and the Consul cluster. The layers above are issue #4, and
+ * local artifacts directory), the Consul cluster and the Nomad cluster. The layers above are issue #4, and
  * `pulumi up` says so instead of pretending.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HostArtifacts } from "../components/artifacts";
 import { ConsulCluster } from "../components/consul";
+import { NomadCluster } from "../components/nomad";
 import { LabConfig } from "../lib/config";
 import { buildHosts, hostOutputs, LabOutputs } from "./hosts";
 
-export const PENDING_LAYERS = ["weave overlay", "nomad cluster", "httpbackend jobs", "lab checks"];
+export const PENDING_LAYERS = ["weave overlay", "httpbackend jobs", "lab checks"];
 
 /** Consul HTTP API and Nomad HTTP API, reachable from the machine running Pulumi. */
 export const CONSUL_HTTP_PORT = 8500;
@@ -36,7 +37,12 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         gossipKey: cfg.secrets.consulGossipKey === undefined ? undefined : pulumi.secret(cfg.secrets.consulGossipKey),
         dependsOn: [binaries],
     });
-    void pulumi.log.warn(`scenario weave-nomad: built the hosts, their binaries and Consul; not yet implemented: ${PENDING_LAYERS.join(", ")}`);
+    const nomad = new NomadCluster("nomad", {
+        hosts: hosts.hosts,
+        datacenter: cfg.consul.datacenter,
+        dependsOn: [binaries, consul],
+    });
+    void pulumi.log.warn(`scenario weave-nomad: built the hosts, their binaries, Consul and Nomad; not yet implemented: ${PENDING_LAYERS.join(", ")}`);
     return {
         scenario: cfg.scenario,
         notBuilt: PENDING_LAYERS,
@@ -44,6 +50,8 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         consulMembers: consul.members,
         CONSUL_HTTP_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(CONSUL_HTTP_PORT)]}`),
         consulGossipKey: consul.gossipKey,
+        nomadStatus: nomad.status,
+        NOMAD_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(NOMAD_HTTP_PORT)]}`),
         ...hostOutputs(hosts),
     };
 }

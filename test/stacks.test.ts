@@ -138,7 +138,7 @@ describe("stack options", () => {
     it("weave-lab builds the hosts and says which layers are not built yet", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         assert.strictEqual(run.outputs.scenario, "weave-nomad");
-        assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "nomad cluster", "httpbackend jobs", "lab checks"]);
+        assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "httpbackend jobs", "lab checks"]);
         assert.strictEqual(byType(run, "docker:index/container:Container").length, 3);
         assert.strictEqual(named(run, "lab-network").inputs.name, "netlab-weave-lab-lab");
     });
@@ -195,17 +195,32 @@ describe("stack options", () => {
             assert.deepStrictEqual(c.dependsOn, [`lab-u${i + 1}-ready`, "binaries"]);
             assert.ok(c.secretInputs.includes("stdin"), "the rendered script carries the gossip key");
             const script = c.inputs.stdin as string;
-            assert.match(script, new RegExp(`^NETLAB_BIND='192\\.168\\.56\\.${3 + i}'$`, "m"));
-            const peers = [3, 4, 5].filter((n) => n !== 3 + i).map((n) => `192.168.56.${n}`).join(" ");
-            assert.match(script, new RegExp(`^NETLAB_PEERS='${peers.replace(/\./g, "\\.")}'$`, "m"));
-            assert.match(script, /^NETLAB_EXPECT='3'$/m);
-            assert.ok(script.includes(`NETLAB_GOSSIP_KEY='${gossip}'`));
-            assert.match(c.inputs.delete as string, /systemctl disable --now consul\.service/);
+            assert.ok(script.includes(`bind_addr        = "192.168.56.${3 + i}"`));
+            const peers = [3, 4, 5].filter((n) => n !== 3 + i).map((n) => `"192.168.56.${n}"`).join(", ");
+            assert.ok(script.includes(`retry_join       = [${peers}]`), "joins the other two");
+            assert.ok(script.includes("bootstrap_expect = 3"));
+            assert.ok(script.includes(`encrypt          = "${gossip}"`));
+            assert.ok((c.inputs.delete as string).includes("NETLAB_AGENT='\\''consul'\\''"), "delete removes the consul agent");
         });
         assert.deepStrictEqual(named(run, "consul-cluster").dependsOn, ["consul-u1", "consul-u2", "consul-u3"]);
         assert.match(run.outputs.CONSUL_HTTP_ADDR as string, /^http:\/\/127\.0\.0\.1:\d+$/);
         const ports = byType(run, "docker:index/container:Container")[0].inputs.ports as { internal: number }[];
         assert.deepStrictEqual(ports.map((p) => p.internal), [22, 8500, 4646]);
+    });
+
+    it("weave-nomad runs a Nomad server+client on every host after Consul, and exports NOMAD_ADDR", async () => {
+        const run = await runStackFile("weave-lab", withArtifacts);
+        const agents = byType(run, "command:remote:Command").filter((c) => c.parent === "nomad" && c.name !== "nomad-cluster");
+        assert.deepStrictEqual(agents.map((c) => c.name), ["nomad-u1", "nomad-u2", "nomad-u3"]);
+        agents.forEach((c, i) => {
+            assert.deepStrictEqual(c.dependsOn, [`lab-u${i + 1}-ready`, "binaries", "consul"]);
+            assert.match(c.inputs.stdin as string, /^NETLAB_AGENT='nomad'$/m);
+            assert.ok((c.inputs.stdin as string).includes(`http = "192.168.56.${3 + i}"`));
+            assert.ok((c.inputs.delete as string).includes("NETLAB_AGENT='\\''nomad'\\''"), "delete removes the nomad agent");
+        });
+        assert.deepStrictEqual(named(run, "nomad-cluster").dependsOn, ["nomad-u1", "nomad-u2", "nomad-u3"]);
+        assert.match(run.outputs.NOMAD_ADDR as string, /^http:\/\/127\.0\.0\.1:\d+$/);
+        assert.notStrictEqual(run.outputs.NOMAD_ADDR, run.outputs.CONSUL_HTTP_ADDR);
     });
 
     it("a configured gossip key is used instead of a generated one", async () => {

@@ -11,7 +11,7 @@ import { checkPrerequisites, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
-describe("e2e: weave-lab stack (hosts + air-gapped binaries)", function () {
+describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", function () {
     this.timeout(30 * 60 * 1000);
     const phases = new Phases();
     const lab = new LabStack("e2e-weave", "weave-lab");
@@ -66,6 +66,24 @@ describe("e2e: weave-lab stack (hosts + air-gapped binaries)", function () {
         const peers = JSON.parse(sh("curl", ["-fsS", `${addr}/v1/status/peers`])) as string[];
         assert.deepStrictEqual(peers.sort(), hosts.map((h) => `${h.labAddress}:8300`).sort());
         assert.ok(outputs.consulGossipKey.secret);
+    });
+
+    it("Nomad runs a server and a client on every host: a leader, three servers, three docker clients, API reachable", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        const outputs = await stack.outputs();
+        const status = outputs.nomadStatus.value as string;
+        console.log(status.split("\n").map((l) => `      ${l}`).join("\n"));
+        assert.match(status, /^leader=192\.168\.56\.[345]:4647 servers=3 clients=3$/m);
+        for (const h of hosts) {
+            assert.match(status, new RegExp(`^${h.name} ${h.labAddress.replace(/\./g, "\\.")} ready docker=true$`, "m"));
+        }
+        const addr = outputs.NOMAD_ADDR.value as string;
+        const nodes = JSON.parse(sh("curl", ["-fsS", `${addr}/v1/nodes`])) as { Name: string; Status: string }[];
+        assert.deepStrictEqual(nodes.map((n) => `${n.Name}:${n.Status}`).sort(), ["u1:ready", "u2:ready", "u3:ready"]);
+        // Nomad registered itself in Consul, which is how its agents found each other.
+        const services = JSON.parse(sh("curl", ["-fsS", `${outputs.CONSUL_HTTP_ADDR.value as string}/v1/catalog/services`])) as Record<string, string[]>;
+        assert.ok("nomad" in services && "nomad-client" in services, JSON.stringify(services));
     });
 
     it("a second pulumi up changes nothing", async () => {

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs and starts a HashiCorp agent (consul or nomad) under systemd from a config and a
+# unit rendered by the program (lib/agents.ts). Needs the binary in /usr/local/bin
+# (HostArtifacts puts it there). Safe to re-run: rewrites files and restarts only when they
+# changed. Inputs (rendered in): NETLAB_AGENT, NETLAB_USER (root or a system user to create),
+# NETLAB_CONFIG (agent config, HCL), NETLAB_UNIT (systemd unit), NETLAB_HEALTH (a command
+# that succeeds once the agent answers), NETLAB_VALIDATE (optional: a command that checks
+# the written config before the agent is restarted).
+set -euo pipefail
+
+: "${NETLAB_AGENT:?}" "${NETLAB_USER:?}" "${NETLAB_CONFIG:?}" "${NETLAB_UNIT:?}" "${NETLAB_HEALTH:?}"
+agent=$NETLAB_AGENT
+[ -x "/usr/local/bin/$agent" ] || { echo "$agent: /usr/local/bin/$agent is missing" >&2; exit 1; }
+
+if [ "$NETLAB_USER" != root ] && ! id -u "$NETLAB_USER" >/dev/null 2>&1; then
+    useradd --system --home-dir "/var/lib/$agent" --shell /usr/sbin/nologin "$NETLAB_USER"
+fi
+install -d -o "$NETLAB_USER" -g "$NETLAB_USER" -m 0750 "/var/lib/$agent"
+install -d -o root -g "$NETLAB_USER" -m 0750 "/etc/$agent.d"
+
+changed=false
+write_if_changed() { # FILE MODE OWNER:GROUP CONTENT
+    if [ ! -f "$1" ] || [ "$(cat "$1")" != "$4" ]; then
+        printf '%s\n' "$4" > "$1.netlab-tmp"
+        chmod "$2" "$1.netlab-tmp"
+        chown "$3" "$1.netlab-tmp"
+        mv -f "$1.netlab-tmp" "$1"
+        changed=true
+    fi
+}
+write_if_changed "/etc/$agent.d/$agent.hcl" 0640 "root:$NETLAB_USER" "$NETLAB_CONFIG"
+write_if_changed "/etc/systemd/system/$agent.service" 0644 root:root "$NETLAB_UNIT"
+
+if [ -n "${NETLAB_VALIDATE:-}" ] && ! out=$(bash -c "$NETLAB_VALIDATE" 2>&1); then
+    printf '%s\n' "$out" >&2
+    echo "$agent: the config written to /etc/$agent.d does not validate ($NETLAB_VALIDATE)" >&2
+    exit 1
+fi
+systemctl daemon-reload
+systemctl enable "$agent.service" >/dev/null 2>&1
+if [ "$changed" = true ]; then
+    systemctl restart "$agent.service"
+else
+    systemctl start "$agent.service"
+fi
+for _ in $(seq 1 60); do
+    bash -c "$NETLAB_HEALTH" >/dev/null 2>&1 && break
+    sleep 1
+done
+if ! bash -c "$NETLAB_HEALTH" >/dev/null 2>&1; then
+    journalctl -u "$agent" --no-pager -n 40 >&2 || true
+    echo "$agent: the agent on $(hostname) does not answer ($NETLAB_HEALTH)" >&2
+    exit 1
+fi
+echo "$agent $(hostname): running, config $(sha256sum "/etc/$agent.d/$agent.hcl" | cut -c1-12)"
