@@ -52,10 +52,13 @@ export function missingArtifacts(dir: string, names: string[]): string[] {
 export class HostArtifacts extends pulumi.ComponentResource {
     /** Per host, what each push printed (`<dest> sha256=<digest>`). */
     public readonly installed: pulumi.Output<Record<string, string[]>>;
+    /** The artifacts directory, absolute. */
+    public readonly dir: string;
 
     constructor(name: string, args: HostArtifactsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:artifacts:HostArtifacts", name, {}, opts);
         const dir = path.resolve(REPO_ROOT, args.artifactsDir);
+        this.dir = dir;
         const missing = missingArtifacts(dir, args.files.map((f) => f.name));
         if (missing.length > 0) {
             throw new pulumi.RunError(`netlab:artifactsDir = '${args.artifactsDir}': ${missing.join(", ")} missing in ${dir}. ` +

@@ -3,11 +3,11 @@
 # machines without internet that reach a Go proxy (GOPROXY is honoured as set):
 #   bin/pulumi, bin/pulumi-language-nodejs, bin/pulumi-resource-pulumi-nodejs,
 #   bin/pulumi-resource-command, bin/pulumi-resource-docker (netlab's stand-in plugins),
-#   artifacts/{consul,nomad,fabio,fortio}, and the local base image (debootstrap).
+#   artifacts/{consul,nomad,fabio,fortio,httpbackend}, and the local base image (debootstrap).
 # Versions: toolchain/versions.env. Incremental: an artifact is rebuilt only when its
 # version or recipe changed. Usage:
-#   scripts/toolchain.sh [ARTIFACT …]   default: pulumi nodejs-host providers base-image consul nomad fabio fortio
-#   ARTIFACT: pulumi nodejs-host providers base-image consul nomad fabio fortio kubernetes all
+#   scripts/toolchain.sh [ARTIFACT …]   default: all but kubernetes
+#   ARTIFACT: pulumi nodejs-host providers base-image consul nomad fabio fortio httpbackend kubernetes all
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -107,6 +107,16 @@ build_artifact() { # NAME PKG VERSION-FLAG… (binary goes to artifacts/NAME)
     stamp "$name" "$fp"
 }
 
+# The lab's sample service, from this repo (standard library only: no proxy needed).
+build_httpbackend() {
+    local fp out=$artifacts/httpbackend
+    fp=$(fingerprint "$root/workloads/httpbackend")
+    up_to_date httpbackend "$fp" "$out" && { log "httpbackend: up to date"; return; }
+    (cd "$root/workloads/httpbackend" && CGO_ENABLED=0 go build -trimpath -o "$out" -ldflags "-s -w" .) ||
+        die "httpbackend: go build failed in workloads/httpbackend"
+    stamp httpbackend "$fp"
+}
+
 build_kubernetes() {
     local fp cmd outs=() v="v$KUBERNETES_VERSION" flags
     local cmds=(kubeadm kubectl kubelet kube-apiserver kube-controller-manager kube-scheduler kube-proxy)
@@ -147,8 +157,8 @@ build_base_image() {
 }
 
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(pulumi nodejs-host providers base-image consul nomad fabio fortio)
-[ "${targets[*]}" != all ] || targets=(pulumi nodejs-host providers base-image consul nomad fabio fortio kubernetes)
+[ "${#targets[@]}" -gt 0 ] || targets=(pulumi nodejs-host providers base-image consul nomad fabio fortio httpbackend)
+[ "${targets[*]}" != all ] || targets=(pulumi nodejs-host providers base-image consul nomad fabio fortio httpbackend kubernetes)
 for t in "${targets[@]}"; do
     start=$SECONDS
     case $t in
@@ -160,8 +170,9 @@ for t in "${targets[@]}"; do
         nomad) build_artifact nomad github.com/hashicorp/nomad "-X github.com/hashicorp/nomad/version.Version=$NOMAD_VERSION -X github.com/hashicorp/nomad/version.VersionPrerelease=" ;;
         fabio) GONOSUMDB=${GONOSUMDB:+$GONOSUMDB,}github.com/fabiolb/fabio build_artifact fabio github.com/fabiolb/fabio ;;
         fortio) build_artifact fortio fortio.org/fortio ;;
+        httpbackend) build_httpbackend ;;
         kubernetes) build_kubernetes ;;
-        *) die "unknown artifact '$t' (pulumi nodejs-host providers base-image consul nomad fabio fortio kubernetes all)" ;;
+        *) die "unknown artifact '$t' (pulumi nodejs-host providers base-image consul nomad fabio fortio httpbackend kubernetes all)" ;;
     esac
     log "$t: $((SECONDS - start)) s"
 done

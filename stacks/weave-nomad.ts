@@ -1,11 +1,14 @@
 /**
  * Scenario `weave-nomad` (seed 002): hosts -> binaries -> Weave overlay -> Consul -> Nomad
  * -> workloads. Built so far: the hosts, the Consul and Nomad binaries on them (from the
- * local artifacts directory), the Consul cluster and the Nomad cluster. The layers above are issue #4, and
+ * local artifacts directory), the Consul and Nomad clusters, and the httpbackend image on
+ * every host. The layers above are issue #4, and
  * `pulumi up` says so instead of pretending.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { HostArtifacts } from "../components/artifacts";
+import * as path from "path";
+import { fileSha256, HostArtifacts } from "../components/artifacts";
+import { HTTPBACKEND_BINARY, HttpbackendImage } from "../components/httpbackend-image";
 import { ConsulCluster } from "../components/consul";
 import { NomadCluster } from "../components/nomad";
 import { LabConfig } from "../lib/config";
@@ -21,6 +24,7 @@ export const NOMAD_HTTP_PORT = 4646;
 export const WEAVE_NOMAD_BINARIES = [
     { name: "consul", dest: "/usr/local/bin/consul" },
     { name: "nomad", dest: "/usr/local/bin/nomad" },
+    { name: "httpbackend", dest: HTTPBACKEND_BINARY },
 ];
 
 export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
@@ -37,12 +41,17 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         gossipKey: cfg.secrets.consulGossipKey === undefined ? undefined : pulumi.secret(cfg.secrets.consulGossipKey),
         dependsOn: [binaries],
     });
+    const httpbackend = new HttpbackendImage("httpbackend-image", {
+        hosts: hosts.hosts,
+        binarySha256: fileSha256(path.resolve(binaries.dir, "httpbackend")),
+        dependsOn: [binaries],
+    });
     const nomad = new NomadCluster("nomad", {
         hosts: hosts.hosts,
         datacenter: cfg.consul.datacenter,
         dependsOn: [binaries, consul],
     });
-    void pulumi.log.warn(`scenario weave-nomad: built the hosts, their binaries, Consul and Nomad; not yet implemented: ${PENDING_LAYERS.join(", ")}`);
+    void pulumi.log.warn(`scenario weave-nomad: built the hosts, their binaries, Consul, Nomad and the httpbackend image; not yet implemented: ${PENDING_LAYERS.join(", ")}`);
     return {
         scenario: cfg.scenario,
         notBuilt: PENDING_LAYERS,
@@ -51,6 +60,7 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         CONSUL_HTTP_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(CONSUL_HTTP_PORT)]}`),
         consulGossipKey: consul.gossipKey,
         nomadStatus: nomad.status,
+        httpbackendImages: httpbackend.images,
         NOMAD_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(NOMAD_HTTP_PORT)]}`),
         ...hostOutputs(hosts),
     };

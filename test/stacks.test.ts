@@ -13,6 +13,7 @@ const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PR
 const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-artifacts-"));
 fs.writeFileSync(path.join(ARTIFACTS, "consul"), "fake consul");
 fs.writeFileSync(path.join(ARTIFACTS, "nomad"), "fake nomad");
+fs.writeFileSync(path.join(ARTIFACTS, "httpbackend"), "fake httpbackend");
 const withArtifacts = { "netlab:artifactsDir": ARTIFACTS };
 const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
 
@@ -167,16 +168,17 @@ describe("stack options", () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         const pushes = byType(run, "command:local:Command").filter((c) => c.parent === "binaries");
         assert.deepStrictEqual(pushes.map((p) => p.name),
-            ["u1", "u2", "u3"].flatMap((h) => [`binaries-${h}-consul`, `binaries-${h}-nomad`]));
+            ["u1", "u2", "u3"].flatMap((h) => [`binaries-${h}-consul`, `binaries-${h}-nomad`, `binaries-${h}-httpbackend`]));
         for (const p of pushes) {
             const host = p.name.split("-")[1];
             assert.deepStrictEqual(p.dependsOn, [`lab-${host}-ready`]);
             assert.deepStrictEqual(p.secretInputs, ["environment"], "the environment carries the private key");
             const env = p.inputs.environment as Record<string, string>;
-            const file = p.name.endsWith("consul") ? "consul" : "nomad";
-            assert.strictEqual(env.NETLAB_DEST, `/usr/local/bin/${file}`);
+            const file = p.name.split("-")[2];
+            const dest = file === "httpbackend" ? "/usr/local/lib/netlab/httpbackend" : `/usr/local/bin/${file}`;
+            assert.strictEqual(env.NETLAB_DEST, dest);
             assert.strictEqual(env.NETLAB_SHA256, sha256(`fake ${file}`));
-            assert.deepStrictEqual(p.inputs.triggers, [sha256(`fake ${file}`), `/usr/local/bin/${file}`]);
+            assert.deepStrictEqual(p.inputs.triggers, [sha256(`fake ${file}`), dest]);
             assert.match(env.NETLAB_SSH_KEY, /BEGIN OPENSSH PRIVATE KEY/);
             assert.match(p.inputs.delete as string, /NETLAB_ACTION=delete/);
         }
@@ -223,6 +225,18 @@ describe("stack options", () => {
         assert.notStrictEqual(run.outputs.NOMAD_ADDR, run.outputs.CONSUL_HTTP_ADDR);
     });
 
+    it("weave-nomad builds the httpbackend image on every host from the pushed binary, rebuilt when it changes", async () => {
+        const run = await runStackFile("weave-lab", withArtifacts);
+        const builds = byType(run, "command:remote:Command").filter((c) => c.parent === "httpbackend-image");
+        assert.deepStrictEqual(builds.map((b) => b.name), ["httpbackend-image-u1", "httpbackend-image-u2", "httpbackend-image-u3"]);
+        builds.forEach((b, i) => {
+            assert.deepStrictEqual(b.dependsOn, [`lab-u${i + 1}-ready`, "binaries"]);
+            assert.deepStrictEqual(b.inputs.triggers, [sha256("fake httpbackend")]);
+            assert.match(b.inputs.stdin as string, /^NETLAB_IMAGE='netlab\/httpbackend:lab'$/m);
+            assert.ok((b.inputs.delete as string).includes("NETLAB_ACTION='\\''delete'\\''"));
+        });
+    });
+
     it("a configured gossip key is used instead of a generated one", async () => {
         const run = await runStackFile("weave-lab", { ...withArtifacts, "netlab:consulGossipKey": "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=" }, ["netlab:consulGossipKey"]);
         assert.strictEqual(run.resources.filter((r) => r.name === "consul-gossip-key").length, 0);
@@ -232,7 +246,7 @@ describe("stack options", () => {
     it("weave-nomad names the missing binaries and the command that builds them", async () => {
         const empty = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-empty-"));
         await assert.rejects(runStackFile("weave-lab", { "netlab:artifactsDir": empty }),
-            /netlab:artifactsDir = '.*': consul, nomad missing in .*Fix: npm run toolchain/);
+            /netlab:artifactsDir = '.*': consul, nomad, httpbackend missing in .*Fix: npm run toolchain/);
     });
 
     it("bad config fails before any resource is created, naming the key", async () => {

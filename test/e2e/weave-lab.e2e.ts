@@ -40,7 +40,8 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         const binaries = result.outputs.binaries.value as Record<string, string[]>;
         const want = (b: string): string => sh("sha256sum", [path.join(ROOT, ".toolchain", "artifacts", b)]).split(" ")[0];
         for (const h of hosts) {
-            assert.deepStrictEqual(binaries[h.name], [`/usr/local/bin/consul sha256=${want("consul")}`, `/usr/local/bin/nomad sha256=${want("nomad")}`]);
+            assert.deepStrictEqual(binaries[h.name], [`/usr/local/bin/consul sha256=${want("consul")}`, `/usr/local/bin/nomad sha256=${want("nomad")}`,
+                `/usr/local/lib/netlab/httpbackend sha256=${want("httpbackend")}`]);
             const ssh = sshArgs(keyFile, h.ssh.port);
             const consul = sh("ssh", [...ssh, "consul", "version"]).split("\n")[0];
             const nomad = sh("ssh", [...ssh, "nomad", "version"]).split("\n")[0];
@@ -84,6 +85,24 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         // Nomad registered itself in Consul, which is how its agents found each other.
         const services = JSON.parse(sh("curl", ["-fsS", `${outputs.CONSUL_HTTP_ADDR.value as string}/v1/catalog/services`])) as Record<string, string[]>;
         assert.ok("nomad" in services && "nomad-client" in services, JSON.stringify(services));
+    });
+
+    it("every host has the httpbackend image, and a container of it answers with its version", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        const images = (await stack.outputs()).httpbackendImages.value as Record<string, string>;
+        for (const h of hosts) {
+            assert.match(images[h.name], new RegExp(`^netlab/httpbackend:lab on ${h.name}: binary [0-9a-f]{12}$`));
+            const ssh = sshArgs(keyFile, h.ssh.port);
+            sh("ssh", [...ssh, "docker run -d --rm --name netlab-e2e-hb -p 127.0.0.1:18081:8081 -e HTTPBACKEND_VERSION=v9.9.9 netlab/httpbackend:lab"]);
+            try {
+                const banner = sh("ssh", [...ssh, "for i in $(seq 1 20); do curl -fsS http://127.0.0.1:18081/ && exit 0; sleep 0.5; done; exit 1"]);
+                assert.strictEqual(banner, "this is httpbackendservice, version: v9.9.9\n");
+                assert.strictEqual(sh("ssh", [...ssh, "curl -fsS http://127.0.0.1:18081/health"]), "ok\n");
+            } finally {
+                sh("ssh", [...ssh, "docker stop -t 5 netlab-e2e-hb"]);
+            }
+        }
     });
 
     it("a second pulumi up changes nothing", async () => {

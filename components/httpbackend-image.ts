@@ -1,0 +1,40 @@
+/**
+ * HttpbackendImage: builds the sample service's image on every host from the binary that
+ * HostArtifacts put there (FROM scratch: nothing pulled, no registry), and removes it on
+ * destroy. Jobs then run it from the hosts' own Docker engines.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { renderHostScript, shellQuote } from "../lib/scripts";
+import { LabHost } from "./hosts";
+
+export const HTTPBACKEND_IMAGE = "netlab/httpbackend:lab";
+export const HTTPBACKEND_BINARY = "/usr/local/lib/netlab/httpbackend";
+
+export interface HttpbackendImageArgs {
+    hosts: LabHost[];
+    /** The binary's sha256: a new binary rebuilds the image. */
+    binarySha256: string;
+    /** Resources that must exist first (the binary on the hosts). */
+    dependsOn?: pulumi.Resource[];
+}
+
+export class HttpbackendImage extends pulumi.ComponentResource {
+    /** Per host: the image and the binary digest it holds. */
+    public readonly images: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: HttpbackendImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("netlab:workloads:HttpbackendImage", name, {}, opts);
+        const vars = { NETLAB_BINARY: HTTPBACKEND_BINARY, NETLAB_IMAGE: HTTPBACKEND_IMAGE };
+        const builds = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
+            connection: h.connection,
+            create: "bash -s",
+            stdin: renderHostScript("host-scripts/httpbackend-image.sh", vars),
+            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/httpbackend-image.sh", { ...vars, NETLAB_ACTION: "delete" }))}`,
+            triggers: [args.binarySha256],
+        }, { parent: this, dependsOn: [h.ready, ...(args.dependsOn ?? [])] }));
+        this.images = pulumi.all(builds.map((b) => b.stdout)).apply((outs) =>
+            Object.fromEntries(args.hosts.map((h, i) => [h.name, outs[i].trim()])));
+        this.registerOutputs({ images: this.images });
+    }
+}

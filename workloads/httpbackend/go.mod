@@ -1,0 +1,3 @@
+module netlab.local/workloads/httpbackend
+
+go 1.22
