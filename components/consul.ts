@@ -1,7 +1,8 @@
 /**
  * ConsulCluster: a Consul server agent on every lab host (bootstrap-expect = host count,
  * retry-join to the other hosts, UI, DNS on 8600, gossip encryption with a secret key),
- * under systemd, then a gate that waits for a leader and every server alive.
+ * under systemd, then a gate that waits for a leader and every server alive; finally every
+ * host resolves *.consul through its agent without losing its normal DNS.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,6 +26,8 @@ export class ConsulCluster extends pulumi.ComponentResource {
     public readonly gossipKey: pulumi.Output<string>;
     /** What the cluster gate printed: leader and members. */
     public readonly members: pulumi.Output<string>;
+    /** Per host: what `*.consul` resolution printed once it worked. */
+    public readonly dns: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ConsulClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:consul:ConsulCluster", name, {}, opts);
@@ -62,6 +65,14 @@ export class ConsulCluster extends pulumi.ComponentResource {
             triggers: servers.map((s) => s.stdout),
         }, { parent: this, dependsOn: servers });
         this.members = gate.stdout;
-        this.registerOutputs({ gossipKey: this.gossipKey, members: this.members });
+        const dns = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}-dns`, {
+            connection: h.connection,
+            create: "bash -s",
+            stdin: renderHostScript("host-scripts/consul-dns.sh"),
+            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/consul-dns.sh", { NETLAB_ACTION: "delete" }))}`,
+        }, { parent: this, dependsOn: [gate] }));
+        this.dns = pulumi.all(dns.map((d) => d.stdout)).apply((outs) =>
+            Object.fromEntries(args.hosts.map((h, i) => [h.name, outs[i].trim()])));
+        this.registerOutputs({ gossipKey: this.gossipKey, members: this.members, dns: this.dns });
     }
 }

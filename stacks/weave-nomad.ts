@@ -57,6 +57,7 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         notBuilt: PENDING_LAYERS,
         binaries: binaries.installed,
         consulMembers: consul.members,
+        consulDns: consul.dns,
         CONSUL_HTTP_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(CONSUL_HTTP_PORT)]}`),
         consulGossipKey: consul.gossipKey,
         nomadStatus: nomad.status,

@@ -187,7 +187,7 @@ describe("stack options", () => {
 
     it("weave-nomad runs a Consul server on every host, joined to the others, after the binaries", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
-        const servers = byType(run, "command:remote:Command").filter((c) => c.parent === "consul" && c.name !== "consul-cluster");
+        const servers = byType(run, "command:remote:Command").filter((c) => c.parent === "consul" && /^consul-u\d$/.test(c.name));
         assert.deepStrictEqual(servers.map((c) => c.name), ["consul-u1", "consul-u2", "consul-u3"]);
         const key = named(run, "consul-gossip-key");
         assert.deepStrictEqual(key.additionalSecretOutputs, ["stdout"]);
@@ -205,6 +205,11 @@ describe("stack options", () => {
             assert.ok((c.inputs.delete as string).includes("NETLAB_AGENT='\\''consul'\\''"), "delete removes the consul agent");
         });
         assert.deepStrictEqual(named(run, "consul-cluster").dependsOn, ["consul-u1", "consul-u2", "consul-u3"]);
+        for (const h of ["u1", "u2", "u3"]) {
+            const dns = named(run, `consul-${h}-dns`);
+            assert.deepStrictEqual(dns.dependsOn, ["consul-cluster"], "DNS is switched once the cluster has a leader");
+            assert.ok((dns.inputs.delete as string).includes("NETLAB_ACTION='\\''delete'\\''"), "delete restores the host's DNS");
+        }
         assert.match(run.outputs.CONSUL_HTTP_ADDR as string, /^http:\/\/127\.0\.0\.1:\d+$/);
         const ports = byType(run, "docker:index/container:Container")[0].inputs.ports as { internal: number }[];
         assert.deepStrictEqual(ports.map((p) => p.internal), [22, 8500, 4646]);

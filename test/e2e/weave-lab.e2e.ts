@@ -69,6 +69,22 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         assert.ok(outputs.consulGossipKey.secret);
     });
 
+    it("every host resolves *.consul through Consul and still resolves other names", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        const dns = (await stack.outputs()).consulDns.value as Record<string, string>;
+        for (const h of hosts) {
+            console.log(`      ${dns[h.name]}`);
+            const ssh = sshArgs(keyFile, h.ssh.port);
+            const servers = sh("ssh", [...ssh, "dig +short consul.service.dc1.consul"]).trim().split("\n").sort();
+            assert.deepStrictEqual(servers, hosts.map((x) => x.labAddress).sort());
+            // A name only Docker's own DNS knows (a peer container): answered through Consul's recursor.
+            const peer = hosts.find((x) => x !== h) as HostOut;
+            const resolved = sh("ssh", [...ssh, `getent hosts ${lab.prefix}-${peer.name}`]).split(/\s+/)[0];
+            assert.strictEqual(resolved, peer.labAddress);
+        }
+    });
+
     it("Nomad runs a server and a client on every host: a leader, three servers, three docker clients, API reachable", async () => {
         const stack = lab.stack;
         assert.ok(stack);
@@ -110,6 +126,22 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         assert.ok(stack);
         const result = await phases.time("no-op up", () => stack.up({ expectNoChanges: true, onOutput: () => undefined }));
         assert.deepStrictEqual(Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"), []);
+    });
+
+    it("the DNS switch undoes itself cleanly and can be re-applied (what destroy and a re-run do)", () => {
+        const ssh = sshArgs(keyFile, hosts[0].ssh.port);
+        const render = (action: string): string => sh("npx", ["--no-install", "ts-node", "--transpile-only", "scripts/render-host-script.ts",
+            "host-scripts/consul-dns.sh", `NETLAB_ACTION=${action}`], { cwd: ROOT });
+        const before = sh("ssh", [...ssh, "cat /etc/resolv.conf.netlab-orig"]);
+        sh("ssh", [...ssh, "bash -s"], { input: render("delete") });
+        assert.strictEqual(sh("ssh", [...ssh, "cat /etc/resolv.conf"]), before, "resolv.conf is the original again");
+        assert.doesNotMatch(sh("ssh", [...ssh, "iptables -t nat -S OUTPUT"]), /netlab-consul-dns/);
+        assert.strictEqual(sh("ssh", [...ssh, "ls /etc/resolv.conf.netlab-orig /etc/consul.d/netlab-dns.hcl 2>/dev/null || true"]).trim(), "");
+        for (let i = 0; i < 2; i++) {
+            assert.match(sh("ssh", [...ssh, "bash -s"], { input: render("create") }), /consul\.service\.consul -> /);
+        }
+        assert.strictEqual((sh("ssh", [...ssh, "iptables -t nat -S OUTPUT"]).match(/netlab-consul-dns/g) ?? []).length, 2, "one rule per protocol, not duplicated");
+        assert.match(sh("ssh", [...ssh, "head -1 /etc/resolv.conf"]), /^nameserver 127\.0\.0\.1$/);
     });
 
     it("destroy removes the binaries first, then everything else", async () => {

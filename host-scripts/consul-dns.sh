@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Makes this host resolve *.consul through the local Consul agent (DNS on 8600) while every
+# other name still goes where it went before:
+#   - with systemd-resolved: a drop-in sending only the ~consul domain to 127.0.0.1:8600;
+#   - without it: Consul recurses to the host's original name servers, /etc/resolv.conf
+#     points at 127.0.0.1, and iptables redirects 127.0.0.1:53 to Consul's 8600.
+# Safe to re-run. NETLAB_ACTION=delete restores what it changed.
+set -euo pipefail
+
+# Inputs (rendered in): NETLAB_ACTION (create or delete; default create).
+action=${NETLAB_ACTION:-create}
+orig=/etc/resolv.conf.netlab-orig
+dropin=/etc/systemd/resolved.conf.d/netlab-consul.conf
+recursors=/etc/consul.d/netlab-dns.hcl
+
+redirect() { # -A|-D|-C PROTO
+    iptables -t nat "$1" OUTPUT -d 127.0.0.1/32 -p "$2" --dport 53 -j REDIRECT --to-ports 8600 \
+        -m comment --comment netlab-consul-dns
+}
+
+if [ "$action" = delete ]; then
+    if [ -f "$dropin" ]; then
+        rm -f "$dropin"
+        systemctl restart systemd-resolved
+    fi
+    for proto in udp tcp; do
+        while redirect -C "$proto" 2>/dev/null; do redirect -D "$proto"; done
+    done
+    if [ -f "$orig" ]; then
+        cat "$orig" > /etc/resolv.conf   # in place: it may be a bind mount
+        rm -f "$orig"
+    fi
+    rm -f "$recursors"
+    echo "consul DNS removed from $(hostname)"
+    exit 0
+fi
+
+if systemctl is-active --quiet systemd-resolved; then
+    install -d /etc/systemd/resolved.conf.d
+    printf '[Resolve]\nDNS=127.0.0.1:8600\nDNSSEC=false\nDomains=~consul\n' > "$dropin.netlab-tmp"
+    if ! cmp -s "$dropin.netlab-tmp" "$dropin"; then
+        mv -f "$dropin.netlab-tmp" "$dropin"
+        systemctl restart systemd-resolved
+    else
+        rm -f "$dropin.netlab-tmp"
+    fi
+else
+    [ -f "$orig" ] || cp /etc/resolv.conf "$orig"
+    upstream=$(awk '$1 == "nameserver" && $2 != "127.0.0.1" { printf "%s\"%s\"", sep, $2; sep = ", " }' "$orig")
+    [ -n "$upstream" ] || { echo "consul-dns: no upstream name server in $orig" >&2; exit 1; }
+    want="recursors = [$upstream]"
+    if [ "$(cat "$recursors" 2>/dev/null || true)" != "$want" ]; then
+        printf '%s\n' "$want" > "$recursors"
+        chown root:consul "$recursors"
+        chmod 0640 "$recursors"
+        systemctl restart consul
+    fi
+    for proto in udp tcp; do
+        redirect -C "$proto" 2>/dev/null || redirect -A "$proto"
+    done
+    { echo "nameserver 127.0.0.1"; grep -v '^nameserver' "$orig" || true; } > /etc/resolv.conf.netlab-new
+    cat /etc/resolv.conf.netlab-new > /etc/resolv.conf   # in place: it may be a bind mount
+    rm -f /etc/resolv.conf.netlab-new
+fi
+for _ in $(seq 1 30); do
+    getent hosts consul.service.consul >/dev/null && break
+    sleep 1
+done
+getent hosts consul.service.consul >/dev/null || { echo "consul-dns: consul.service.consul does not resolve on $(hostname)" >&2; exit 1; }
+echo "$(hostname): *.consul via Consul, consul.service.consul -> $(getent hosts consul.service.consul | awk '{print $1}' | sort | tr '\n' ' ')"
