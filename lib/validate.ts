@@ -203,6 +203,11 @@ function checkWorkloads(cfg: LabConfig, p: ConfigProblems, weaveRange: Cidr | un
             p.add(`${key}.subnet`, w.subnet, `is not netlab:weave.defaultSubnet nor one of netlab:weave.subnets (${weaveSubnets.join(", ")})`,
                 `add it to netlab:weave.subnets (inside ${weaveRange?.text ?? "netlab:weave.ipallocRange"}), or pick one of those`);
         }
+        const room = w.placement.length > 0 ? w.placement.length : cfg.hosts.length;
+        if (cfg.scenario === "weave-nomad" && w.subnet === undefined && w.count > room) {
+            p.add(`${key}.count`, String(w.count), `exceeds the ${room} host(s) it may use: outside a Weave subnet each instance takes a static port, one per host`,
+                `pulumi config set --path 'netlab:${key}.count' ${room}`);
+        }
         w.placement.forEach((h, j) => {
             if (!hostNames.includes(h)) {
                 p.add(`${key}.placement[${j}]`, h, `is not a lab host (hosts: ${hostNames.join(", ")})`,

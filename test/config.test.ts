@@ -269,6 +269,11 @@ describe("config: versions, CNI options and workloads", () => {
             "workloads[0].placement[1]", /not a lab host \(hosts: u1, u2, u3\)/);
         assert.strictEqual(p.value, "'u9'");
     });
+    it("weave-nomad: a workload outside Weave subnets has at most one instance per host it may use", () => {
+        oneProblem({ scenario: "weave-nomad", artifactsDir: "a", workloads: JSON.stringify([{ name: "web", count: 3, placement: ["u1", "u2"] }]) },
+            "workloads[0].count", /exceeds the 2 host\(s\) it may use/);
+        assert.deepStrictEqual(problems({ scenario: "weave-nomad", artifactsDir: "a", workloads: JSON.stringify([{ name: "web", count: 3 }]) }), []);
+    });
     it("rejects a workload count of zero", () => {
         oneProblem({ workloads: JSON.stringify([{ name: "web", count: 0 }]) }, "workloads[0].count", /1 to 20/);
     });

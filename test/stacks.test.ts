@@ -139,7 +139,7 @@ describe("stack options", () => {
     it("weave-lab builds the hosts and says which layers are not built yet", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         assert.strictEqual(run.outputs.scenario, "weave-nomad");
-        assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "httpbackend jobs", "lab checks"]);
+        assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "workloads in weave subnets", "lab checks"]);
         assert.strictEqual(byType(run, "docker:index/container:Container").length, 3);
         assert.strictEqual(named(run, "lab-network").inputs.name, "netlab-weave-lab-lab");
     });
@@ -240,6 +240,22 @@ describe("stack options", () => {
             assert.match(b.inputs.stdin as string, /^NETLAB_IMAGE='netlab\/httpbackend:lab'$/m);
             assert.ok((b.inputs.delete as string).includes("NETLAB_ACTION='\\''delete'\\''"));
         });
+    });
+
+    it("weave-nomad runs the workloads outside Weave subnets as Nomad jobs, updated in place, purged on destroy", async () => {
+        const run = await runStackFile("weave-lab", withArtifacts);
+        const jobs = byType(run, "netlab:nomad:NomadJob");
+        assert.deepStrictEqual(jobs.map((j) => j.name), ["job-httpbackend"], "httpbackend-isolated waits for the overlay");
+        const cmd = named(run, "job-httpbackend-run");
+        assert.deepStrictEqual(cmd.dependsOn, ["lab-u1-ready", "nomad", "httpbackend-image"]);
+        assert.strictEqual(cmd.inputs.update, "bash -s", "a changed job file updates the job instead of replacing (purging) it");
+        const stdin = cmd.inputs.stdin as string;
+        for (const line of ['job "httpbackend" {', "    count = 3", '      value     = "u1,u2,u3"', "        static = 8081",
+            '        image      = "netlab/httpbackend:lab"', '        HTTPBACKEND_VERSION = "v1.0.0"']) {
+            assert.ok(stdin.includes(line), `job file lacks: ${line}`);
+        }
+        assert.doesNotMatch(stdin, /\{\{\w+\}\}/, "no placeholder left");
+        assert.ok((cmd.inputs.delete as string).includes("NETLAB_ACTION='\\''delete'\\''"));
     });
 
     it("a configured gossip key is used instead of a generated one", async () => {

@@ -121,6 +121,22 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         }
     });
 
+    it("the httpbackend job runs three instances, passing in Consul, reachable by Consul name from every host", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        const lines = ((await stack.outputs()).workloads.value as Record<string, string[]>).httpbackend;
+        console.log(lines.map((l) => `      ${l}`).join("\n"));
+        assert.strictEqual(lines[0], "job httpbackend: 3 instances passing in Consul");
+        assert.deepStrictEqual(lines.slice(1).sort(),
+            hosts.map((h) => `${h.labAddress}:8081 this is httpbackendservice, version: v1.0.0`).sort());
+        for (const h of hosts) {
+            const ssh = sshArgs(keyFile, h.ssh.port);
+            const srv = sh("ssh", [...ssh, "dig +short httpbackend.service.dc1.consul"]).trim().split("\n").sort();
+            assert.deepStrictEqual(srv, hosts.map((x) => x.labAddress).sort());
+            assert.strictEqual(sh("ssh", [...ssh, "curl -fsS httpbackend.service.dc1.consul:8081"]), "this is httpbackendservice, version: v1.0.0\n");
+        }
+    });
+
     it("a second pulumi up changes nothing", async () => {
         const stack = lab.stack;
         assert.ok(stack);

@@ -1,0 +1,44 @@
+/**
+ * NomadJob: runs a rendered Nomad job through the Nomad CLI on one lab host, waits until
+ * Consul sees every instance passing its health check, and stops and purges it on destroy.
+ * A changed job file is run again (Nomad updates the job in place).
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { renderHostScript, shellQuote } from "../lib/scripts";
+import { LabHost } from "./hosts";
+
+export interface NomadJobArgs {
+    /** Where the nomad CLI runs (any cluster member). */
+    host: LabHost;
+    /** The job's name (also its Consul service). */
+    jobName: string;
+    /** The job file, HCL. */
+    jobHcl: string;
+    /** Instances that must pass their checks. */
+    count: number;
+    /** Resources that must exist first (the Nomad cluster, the image on the hosts). */
+    dependsOn?: pulumi.Resource[];
+}
+
+export class NomadJob extends pulumi.ComponentResource {
+    /** The instances as the deploy check printed them: address and what each answered. */
+    public readonly instances: pulumi.Output<string>;
+
+    constructor(name: string, args: NomadJobArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("netlab:nomad:NomadJob", name, {}, opts);
+        const run = renderHostScript("host-scripts/nomad-job.sh", {
+            NETLAB_JOB_NAME: args.jobName, NETLAB_JOB: args.jobHcl, NETLAB_COUNT: args.count, NETLAB_TIMEOUT: 180,
+        });
+        const job = new command.remote.Command(`${name}-run`, {
+            connection: args.host.connection,
+            create: "bash -s",
+            // A new job file is an update of the same job, not a new resource (a replacement would purge it).
+            update: "bash -s",
+            stdin: run,
+            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/nomad-job.sh", { NETLAB_JOB_NAME: args.jobName, NETLAB_ACTION: "delete" }))}`,
+        }, { parent: this, dependsOn: [args.host.ready, ...(args.dependsOn ?? [])] });
+        this.instances = job.stdout;
+        this.registerOutputs({ instances: this.instances });
+    }
+}

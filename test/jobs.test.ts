@@ -1,0 +1,18 @@
+import * as assert from "assert";
+import { httpbackendJob, renderTemplate } from "../lib/jobs";
+
+describe("nomad job templates", () => {
+    it("renderTemplate fills every placeholder and refuses a missing one", () => {
+        assert.strictEqual(renderTemplate("a {{x}} b {{y}} {{x}}", { x: 1, y: "z" }), "a 1 b z 1");
+        assert.throws(() => renderTemplate("{{nope}}", {}), /'nope' is not set/);
+        assert.strictEqual(renderTemplate("${node.unique.name}", {}), "${node.unique.name}", "Nomad's own interpolation is left alone");
+    });
+    it("the httpbackend job: count, one per host among its placement, static port, Consul check on /health", () => {
+        const hcl = httpbackendJob({ name: "web", datacenter: "dc9", count: 2, version: "v2.0.0", image: "img:x", placement: ["u2", "u3"], port: 8082 });
+        for (const line of ['job "web" {', '  datacenters = ["dc9"]', "    count = 2", '      operator = "distinct_hosts"',
+            '      attribute = "${node.unique.name}"', '      value     = "u2,u3"', "        static = 8082", "        to     = 8081",
+            '      name         = "web"', '        path     = "/health"', '        image      = "img:x"', '        HTTPBACKEND_VERSION = "v2.0.0"']) {
+            assert.ok(hcl.split("\n").includes(line), `missing: ${line}`);
+        }
+    });
+});
