@@ -8,7 +8,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { CONSUL_UNIT, consulServerConfig } from "../lib/agents";
 import { renderHostScript, shellQuote } from "../lib/scripts";
-import { LabHost } from "./hosts";
+import { LabHost, stdoutByHost } from "./hosts";
 
 export interface ConsulClusterArgs {
     /** The hosts; every one runs a server. */
@@ -71,8 +71,7 @@ export class ConsulCluster extends pulumi.ComponentResource {
             stdin: renderHostScript("host-scripts/consul-dns.sh"),
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/consul-dns.sh", { NETLAB_ACTION: "delete" }))}`,
         }, { parent: this, dependsOn: [gate] }));
-        this.dns = pulumi.all(dns.map((d) => d.stdout)).apply((outs) =>
-            Object.fromEntries(args.hosts.map((h, i) => [h.name, outs[i].trim()])));
+        this.dns = stdoutByHost(args.hosts, dns.map((d) => d.stdout));
         this.registerOutputs({ gossipKey: this.gossipKey, members: this.members, dns: this.dns });
     }
 }

@@ -96,6 +96,11 @@ export function vmContainerSettings(privileged: boolean): VmContainerSettings {
     };
 }
 
+/** Gathers one command's trimmed stdout per host into `{ hostName: stdout }` (for outputs that print per host). */
+export function stdoutByHost(hosts: { name: string }[], outputs: pulumi.Output<string>[]): pulumi.Output<Record<string, string>> {
+    return pulumi.all(outputs).apply((outs) => Object.fromEntries(hosts.map((h, i) => [h.name, outs[i].trim()])));
+}
+
 export const BASE_IMAGE = "netlab/debian:bookworm";
 export const NODE_IMAGE_DIR = "images/node";
 
@@ -150,8 +155,7 @@ export class LabHosts extends pulumi.ComponentResource {
                 }),
             }, { parent: this }),
         }));
-        this.readiness = pulumi.all(this.hosts.map((h) => h.ready.stdout)).apply((outs) =>
-            Object.fromEntries(this.hosts.map((h, i) => [h.name, outs[i].trim()])));
+        this.readiness = stdoutByHost(this.hosts, this.hosts.map((h) => h.ready.stdout));
         this.registerOutputs({ privateKey: this.privateKey, publicKey: this.publicKey, readiness: this.readiness });
     }
 

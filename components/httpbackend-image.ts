@@ -6,7 +6,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { renderHostScript, shellQuote } from "../lib/scripts";
-import { LabHost } from "./hosts";
+import { LabHost, stdoutByHost } from "./hosts";
 
 export const HTTPBACKEND_IMAGE = "netlab/httpbackend:lab";
 export const HTTPBACKEND_BINARY = "/usr/local/lib/netlab/httpbackend";
@@ -33,8 +33,7 @@ export class HttpbackendImage extends pulumi.ComponentResource {
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/httpbackend-image.sh", { ...vars, NETLAB_ACTION: "delete" }))}`,
             triggers: [args.binarySha256],
         }, { parent: this, dependsOn: [h.ready, ...(args.dependsOn ?? [])] }));
-        this.images = pulumi.all(builds.map((b) => b.stdout)).apply((outs) =>
-            Object.fromEntries(args.hosts.map((h, i) => [h.name, outs[i].trim()])));
+        this.images = stdoutByHost(args.hosts, builds.map((b) => b.stdout));
         this.registerOutputs({ images: this.images });
     }
 }
