@@ -2,8 +2,8 @@
  * Scenario `weave-nomad` (seed 002): hosts -> binaries -> Weave overlay -> Consul -> Nomad
  * -> workloads. Built so far: the hosts, the Consul and Nomad binaries on them (from the
  * local artifacts directory), the Consul and Nomad clusters, the httpbackend image on
- * every host, and the jobs of the workloads outside Weave subnets. The layers above are issue #4, and
- * `pulumi up` says so instead of pretending.
+ * every host, and the jobs of the workloads outside Weave subnets. The rest is issue #4,
+ * and `pulumi up` says so instead of pretending.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
@@ -57,7 +57,8 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         dependsOn: [binaries, consul],
     });
     // Until the overlay exists, only workloads without a Weave subnet run: on their hosts' ports.
-    const jobs = cfg.workloads.filter((w) => w.subnet === undefined).map((w, i) => {
+    const onHostPorts = cfg.workloads.filter((w) => w.subnet === undefined);
+    const jobs = onHostPorts.map((w, i) => {
         const placement = w.placement.length > 0 ? w.placement : cfg.hosts.map((h) => h.name);
         return new NomadJob(`job-${w.name}`, {
             host: hosts.hosts[0],
@@ -82,7 +83,7 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         nomadStatus: nomad.status,
         httpbackendImages: httpbackend.images,
         workloads: pulumi.all(jobs.map((j) => j.instances)).apply((outs) =>
-            Object.fromEntries(cfg.workloads.filter((w) => w.subnet === undefined).map((w, i) => [w.name, outs[i].trim().split("\n")]))),
+            Object.fromEntries(onHostPorts.map((w, i) => [w.name, outs[i].trim().split("\n")]))),
         NOMAD_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(NOMAD_HTTP_PORT)]}`),
         ...hostOutputs(hosts),
     };
