@@ -71,6 +71,7 @@ export class HostArtifacts extends pulumi.ComponentResource {
             return new command.local.Command(`${name}-${host.name}-${file.name}`, {
                 // The script travels in the environment, so create and delete both see it.
                 create: "bash -c \"$NETLAB_SCRIPT\" push-artifact",
+                update: "bash -c \"$NETLAB_SCRIPT\" push-artifact",
                 delete: "NETLAB_ACTION=delete bash -c \"$NETLAB_SCRIPT\" push-artifact",
                 environment: pulumi.secret(pulumi.all([host.endpoint, args.privateKey]).apply(([ep, key]) => ({
                     NETLAB_SCRIPT: script,
@@ -80,7 +81,8 @@ export class HostArtifacts extends pulumi.ComponentResource {
                 }))),
                 triggers: [sha, file.dest],
                 logging: "stdoutAndStderr",
-            }, { parent: this, dependsOn: [host.ready] });
+            // A new file replaces the old one: delete first, or the old delete would remove the new push.
+            }, { parent: this, dependsOn: [host.ready], deleteBeforeReplace: true });
         }));
         this.installed = pulumi.all(pushes.map((cmds) => pulumi.all(cmds.map((c) => c.stdout)))).apply((outs) =>
             Object.fromEntries(args.hosts.map((h, i) => [h.name, outs[i].map((o) => o.trim())])));

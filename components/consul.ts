@@ -44,6 +44,8 @@ export class ConsulCluster extends pulumi.ComponentResource {
         const servers = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
             connection: h.connection,
             create: "bash -s",
+            // The install is idempotent: a changed config re-runs it in place (a replacement would remove the agent).
+            update: "bash -s",
             stdin: pulumi.secret(this.gossipKey.apply((key) => renderHostScript("host-scripts/agent-install.sh", {
                 NETLAB_AGENT: "consul",
                 NETLAB_USER: "consul",
@@ -68,6 +70,7 @@ export class ConsulCluster extends pulumi.ComponentResource {
         const dns = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}-dns`, {
             connection: h.connection,
             create: "bash -s",
+            update: "bash -s",
             stdin: renderHostScript("host-scripts/consul-dns.sh"),
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/consul-dns.sh", { NETLAB_ACTION: "delete" }))}`,
         }, { parent: this, dependsOn: [gate] }));

@@ -29,10 +29,11 @@ export class HttpbackendImage extends pulumi.ComponentResource {
         const builds = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
             connection: h.connection,
             create: "bash -s",
+            update: "bash -s",
             stdin: renderHostScript("host-scripts/httpbackend-image.sh", vars),
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/httpbackend-image.sh", { ...vars, NETLAB_ACTION: "delete" }))}`,
             triggers: [args.binarySha256],
-        }, { parent: this, dependsOn: [h.ready, ...(args.dependsOn ?? [])] }));
+        }, { parent: this, dependsOn: [h.ready, ...(args.dependsOn ?? [])], deleteBeforeReplace: true }));
         this.images = stdoutByHost(args.hosts, builds.map((b) => b.stdout));
         this.registerOutputs({ images: this.images });
     }

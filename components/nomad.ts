@@ -28,6 +28,8 @@ export class NomadCluster extends pulumi.ComponentResource {
         const agents = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
             connection: h.connection,
             create: "bash -s",
+            // The install is idempotent: a changed config re-runs it in place (a replacement would remove the agent).
+            update: "bash -s",
             stdin: renderHostScript("host-scripts/agent-install.sh", {
                 NETLAB_AGENT: "nomad",
                 NETLAB_USER: "root",

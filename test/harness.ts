@@ -26,6 +26,7 @@ export interface Recorded {
     parent?: string;
     dependsOn: string[];
     additionalSecretOutputs: string[];
+    deleteBeforeReplace: boolean;
 }
 
 export interface StackRun {
@@ -85,6 +86,7 @@ function installRecorder(): void {
             parent: args.opts.parent ? names.get(args.opts.parent) : undefined,
             dependsOn: depList.map((d) => names.get(d) ?? "?"),
             additionalSecretOutputs: (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [],
+            deleteBeforeReplace: (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace ?? false,
         });
         return undefined;
     });

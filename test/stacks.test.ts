@@ -258,6 +258,17 @@ describe("stack options", () => {
         assert.ok((cmd.inputs.delete as string).includes("NETLAB_ACTION='\\''delete'\\''"));
     });
 
+    it("no command that deletes what it made can be replaced create-before-delete (the old delete would undo the new create)", async () => {
+        const run = await runStackFile("weave-lab", withArtifacts);
+        const deleting = run.resources.filter((r) => r.type.startsWith("command:") && r.inputs.delete !== undefined);
+        assert.ok(deleting.length >= 18, `found ${deleting.length}`);
+        for (const r of deleting) {
+            const triggers = (r.inputs.triggers as unknown[] | undefined) ?? [];
+            assert.ok(r.deleteBeforeReplace || (r.inputs.update !== undefined && triggers.length === 0),
+                `${r.name}: needs deleteBeforeReplace, or an update command and no triggers`);
+        }
+    });
+
     it("a configured gossip key is used instead of a generated one", async () => {
         const run = await runStackFile("weave-lab", { ...withArtifacts, "netlab:consulGossipKey": "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=" }, ["netlab:consulGossipKey"]);
         assert.strictEqual(run.resources.filter((r) => r.name === "consul-gossip-key").length, 0);
