@@ -8,6 +8,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { CONSUL_UNIT, consulServerConfig } from "../lib/agents";
 import { renderHostScript, shellQuote } from "../lib/scripts";
+import { agentCommand } from "./agent";
 import { LabHost, stdoutByHost } from "./hosts";
 
 export interface ConsulClusterArgs {
@@ -41,24 +42,17 @@ export class ConsulCluster extends pulumi.ComponentResource {
             this.gossipKey = pulumi.secret(keygen.stdout.apply((k) => k.trim()));
         }
         const expect = args.hosts.length;
-        const servers = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
-            connection: h.connection,
-            create: "bash -s",
-            // The install is idempotent: a changed config re-runs it in place (a replacement would remove the agent).
-            update: "bash -s",
-            stdin: pulumi.secret(this.gossipKey.apply((key) => renderHostScript("host-scripts/agent-install.sh", {
-                NETLAB_AGENT: "consul",
-                NETLAB_USER: "consul",
-                NETLAB_CONFIG: consulServerConfig({
-                    node: h.name, datacenter: args.datacenter ?? "dc1", bind: h.labAddress,
-                    peers: args.hosts.filter((p) => p !== h).map((p) => p.labAddress), expect, gossipKey: key,
-                }),
-                NETLAB_UNIT: CONSUL_UNIT,
-                NETLAB_HEALTH: "consul info",
-                NETLAB_VALIDATE: "consul validate /etc/consul.d",
+        const servers = args.hosts.map((h) => agentCommand(`${name}-${h.name}`, h, {
+            agent: "consul",
+            user: "consul",
+            config: pulumi.secret(this.gossipKey.apply((key) => consulServerConfig({
+                node: h.name, datacenter: args.datacenter ?? "dc1", bind: h.labAddress,
+                peers: args.hosts.filter((p) => p !== h).map((p) => p.labAddress), expect, gossipKey: key,
             }))),
-            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/agent-remove.sh", { NETLAB_AGENT: "consul", NETLAB_USER: "consul" }))}`,
-        }, { parent: this, dependsOn: [h.ready, ...(args.dependsOn ?? [])] }));
+            unit: CONSUL_UNIT,
+            health: "consul info",
+            validate: "consul validate /etc/consul.d",
+        }, { parent: this, dependsOn: args.dependsOn }));
         const gate = new command.remote.Command(`${name}-cluster`, {
             connection: args.hosts[0].connection,
             create: "bash -s",

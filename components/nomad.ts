@@ -6,7 +6,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { NOMAD_UNIT, nomadAgentConfig } from "../lib/agents";
-import { renderHostScript, shellQuote } from "../lib/scripts";
+import { renderHostScript } from "../lib/scripts";
+import { agentCommand } from "./agent";
 import { LabHost } from "./hosts";
 
 export interface NomadClusterArgs {
@@ -25,21 +26,14 @@ export class NomadCluster extends pulumi.ComponentResource {
     constructor(name: string, args: NomadClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:nomad:NomadCluster", name, {}, opts);
         const expect = args.hosts.length;
-        const agents = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
-            connection: h.connection,
-            create: "bash -s",
-            // The install is idempotent: a changed config re-runs it in place (a replacement would remove the agent).
-            update: "bash -s",
-            stdin: renderHostScript("host-scripts/agent-install.sh", {
-                NETLAB_AGENT: "nomad",
-                NETLAB_USER: "root",
-                NETLAB_CONFIG: nomadAgentConfig({ node: h.name, datacenter: args.datacenter ?? "dc1", bind: h.labAddress, expect }),
-                NETLAB_UNIT: NOMAD_UNIT,
-                NETLAB_HEALTH: "curl -fsS http://127.0.0.1:4646/v1/agent/self",
-                NETLAB_VALIDATE: "nomad config validate /etc/nomad.d",
-            }),
-            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/agent-remove.sh", { NETLAB_AGENT: "nomad", NETLAB_USER: "root" }))}`,
-        }, { parent: this, dependsOn: [h.ready, ...(args.dependsOn ?? [])] }));
+        const agents = args.hosts.map((h) => agentCommand(`${name}-${h.name}`, h, {
+            agent: "nomad",
+            user: "root",
+            config: nomadAgentConfig({ node: h.name, datacenter: args.datacenter ?? "dc1", bind: h.labAddress, expect }),
+            unit: NOMAD_UNIT,
+            health: "curl -fsS http://127.0.0.1:4646/v1/agent/self",
+            validate: "nomad config validate /etc/nomad.d",
+        }, { parent: this, dependsOn: args.dependsOn }));
         const gate = new command.remote.Command(`${name}-cluster`, {
             connection: args.hosts[0].connection,
             create: "bash -s",

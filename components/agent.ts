@@ -1,0 +1,39 @@
+/**
+ * The command that installs one HashiCorp agent (Consul or Nomad) on one host under systemd,
+ * re-runs in place when its config changes, and removes it on destroy. Shared by the
+ * ConsulCluster and NomadCluster components.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { renderHostScript, shellQuote } from "../lib/scripts";
+import { LabHost } from "./hosts";
+
+export interface AgentSpec {
+    /** consul or nomad: the binary in /usr/local/bin, the unit and /etc/<agent>.d. */
+    agent: string;
+    /** The user it runs as (root, or a system user to create). */
+    user: string;
+    /** The agent's config (HCL); secret when it holds one. */
+    config: pulumi.Input<string>;
+    /** The systemd unit. */
+    unit: string;
+    /** A command that succeeds once the agent answers. */
+    health: string;
+    /** A command that checks the written config. */
+    validate: string;
+}
+
+export function agentCommand(name: string, host: LabHost, spec: AgentSpec, opts: pulumi.CustomResourceOptions): command.remote.Command {
+    const install = pulumi.output(spec.config).apply((config) => renderHostScript("host-scripts/agent-install.sh", {
+        NETLAB_AGENT: spec.agent, NETLAB_USER: spec.user, NETLAB_CONFIG: config, NETLAB_UNIT: spec.unit,
+        NETLAB_HEALTH: spec.health, NETLAB_VALIDATE: spec.validate,
+    }));
+    return new command.remote.Command(name, {
+        connection: host.connection,
+        create: "bash -s",
+        // The install is idempotent: a changed config re-runs it in place (a replacement would remove the agent).
+        update: "bash -s",
+        stdin: install,
+        delete: `bash -c ${shellQuote(renderHostScript("host-scripts/agent-remove.sh", { NETLAB_AGENT: spec.agent, NETLAB_USER: spec.user }))}`,
+    }, { ...opts, dependsOn: [host.ready, ...((opts.dependsOn as pulumi.Resource[] | undefined) ?? [])] });
+}
