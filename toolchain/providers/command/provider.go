@@ -42,6 +42,16 @@ func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
 	return plugin.UnmarshalProperties(s, marshalOpts)
 }
 
+// unmarshalBoth decodes the old and the new properties of a request.
+func unmarshalBoth(olds, news *structpb.Struct) (resource.PropertyMap, resource.PropertyMap, error) {
+	o, err := unmarshal(olds)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := unmarshal(news)
+	return o, n, err
+}
+
 func marshal(pm resource.PropertyMap) (*structpb.Struct, error) {
 	return plugin.MarshalProperties(pm, marshalOpts)
 }
@@ -118,11 +128,7 @@ func (s *server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 	if err != nil {
 		return nil, err
 	}
-	olds, err := unmarshal(req.GetOlds())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.GetNews())
+	olds, news, err := unmarshalBoth(req.GetOlds(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -162,11 +168,7 @@ func (s *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
-	olds, err := unmarshal(req.GetOlds())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.GetNews())
+	olds, news, err := unmarshalBoth(req.GetOlds(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}

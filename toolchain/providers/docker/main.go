@@ -66,6 +66,16 @@ func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
 	return plugin.UnmarshalProperties(s, rpcOpts)
 }
 
+// unmarshalBoth decodes the old and the new properties of a request.
+func unmarshalBoth(olds, news *structpb.Struct) (resource.PropertyMap, resource.PropertyMap, error) {
+	o, err := unmarshal(olds)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := unmarshal(news)
+	return o, n, err
+}
+
 func marshal(m resource.PropertyMap) (*structpb.Struct, error) {
 	return plugin.MarshalProperties(m, rpcOpts)
 }
@@ -108,11 +118,7 @@ func (p *dockerProvider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequ
 }
 
 func (p *dockerProvider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	olds, err := unmarshal(req.OldInputs)
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.News)
+	olds, news, err := unmarshalBoth(req.OldInputs, req.News)
 	if err != nil {
 		return nil, err
 	}
@@ -140,11 +146,7 @@ func (p *dockerProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (
 	if err != nil {
 		return nil, err
 	}
-	news, err := unmarshal(req.News)
-	if err != nil {
-		return nil, err
-	}
-	olds, err := unmarshal(req.Olds)
+	olds, news, err := unmarshalBoth(req.Olds, req.News)
 	if err != nil {
 		return nil, err
 	}
@@ -280,11 +282,7 @@ func (p *dockerProvider) Update(_ context.Context, req *pulumirpc.UpdateRequest)
 	if err != nil {
 		return nil, err
 	}
-	olds, err := unmarshal(req.Olds)
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.News)
+	olds, news, err := unmarshalBoth(req.Olds, req.News)
 	if err != nil {
 		return nil, err
 	}
