@@ -144,6 +144,19 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         assert.deepStrictEqual(Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"), []);
     });
 
+    it("a new workload version updates the job in place (a rolling update), replacing nothing", async () => {
+        const stack = lab.stack;
+        assert.ok(stack);
+        const workloads = JSON.parse((await stack.getConfig("netlab:workloads")).value) as { name: string; version: string }[];
+        await stack.setConfig("netlab:workloads", { value: JSON.stringify(workloads.map((w) => ({ ...w, version: "v1.1.0" }))) });
+        const result = await phases.time("version update", () => stack.up({ onOutput: () => undefined }));
+        const changes = Object.fromEntries(Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"));
+        assert.deepStrictEqual(changes, { update: 1 }, "only the job command runs again");
+        const lines = (result.outputs.workloads.value as Record<string, string[]>).httpbackend;
+        assert.deepStrictEqual(lines.slice(1).sort(),
+            hosts.map((h) => `${h.labAddress}:8081 this is httpbackendservice, version: v1.1.0`).sort());
+    });
+
     it("the DNS switch undoes itself cleanly and can be re-applied (what destroy and a re-run do)", () => {
         const ssh = sshArgs(keyFile, hosts[0].ssh.port);
         const render = (action: string): string => sh("npx", ["--no-install", "ts-node", "--transpile-only", "scripts/render-host-script.ts",
