@@ -17,8 +17,6 @@ export const ROOT = path.resolve(__dirname, "..");
 export interface Recorded {
     type: string;
     name: string;
-    /** Inputs as the program passed them (Outputs unresolved: check secretness with pulumi.isSecret). */
-    props: Record<string, unknown>;
     /** Inputs as the engine received them, resolved, secrets unwrapped (custom resources only). */
     inputs: Record<string, unknown>;
     /** Top-level inputs that reached the engine as secrets. */
@@ -80,7 +78,6 @@ function installRecorder(): void {
         current.push({
             type: args.type,
             name: args.name,
-            props: args.props,
             inputs: {},
             secretInputs: [],
             parent: args.opts.parent ? names.get(args.opts.parent) : undefined,

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -62,23 +62,27 @@ describe("host scripts", () => {
         assert.throws(() => renderScript("echo hi\n", {}), /set -euo pipefail/);
     });
 
-    it("the rendered readiness gate fails clearly when its host never becomes ready", () => {
-        // A fake systemctl that always reports 'starting' stands in for a host that never boots.
+    /** Runs the rendered readiness gate against a fake systemctl that always reports `state`. */
+    function runGate(state: string, host: string, timeout: number): SpawnSyncReturns<string> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-ready-"));
-        fs.writeFileSync(path.join(dir, "systemctl"), "#!/bin/sh\necho starting\n", { mode: 0o755 });
-        const script = renderHostScript("host-scripts/wait-ready.sh", { NETLAB_HOST: "u9", NETLAB_TIMEOUT: 1, NETLAB_NEED_DOCKER: false });
-        const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
-        fs.rmSync(dir, { recursive: true });
+        try {
+            fs.writeFileSync(path.join(dir, "systemctl"), `#!/bin/sh\necho ${state}\n`, { mode: 0o755 });
+            const script = renderHostScript("host-scripts/wait-ready.sh", { NETLAB_HOST: host, NETLAB_TIMEOUT: timeout, NETLAB_NEED_DOCKER: false });
+            return spawnSync("bash", ["-c", script], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+        } finally {
+            fs.rmSync(dir, { recursive: true });
+        }
+    }
+
+    it("the rendered readiness gate fails clearly when its host never becomes ready", () => {
+        // 'starting' forever stands in for a host that never boots.
+        const r = runGate("starting", "u9", 1);
         assert.notStrictEqual(r.status, 0);
         assert.match(r.stderr, /u9: systemd is 'starting' after 1s/);
     });
 
     it("the rendered readiness gate reports a ready host", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-ready-"));
-        fs.writeFileSync(path.join(dir, "systemctl"), "#!/bin/sh\necho degraded\n", { mode: 0o755 });
-        const script = renderHostScript("host-scripts/wait-ready.sh", { NETLAB_HOST: "u1", NETLAB_TIMEOUT: 5, NETLAB_NEED_DOCKER: false });
-        const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
-        fs.rmSync(dir, { recursive: true });
+        const r = runGate("degraded", "u1", 5);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /^host=u1 hostname=\S+ systemd=degraded docker=none kernel=/);
     });

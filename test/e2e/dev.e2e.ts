@@ -67,8 +67,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
     });
 
     it("a second pulumi up changes nothing", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         const result = await phases.time("no-op up", () => stack.up({ expectNoChanges: true, onOutput: () => undefined }));
         const changes = Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
         assert.deepStrictEqual(changes, []);
@@ -98,8 +97,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
     });
 
     it("pulumi destroy leaves no container, network, volume, image or state", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         const result = await phases.time("destroy", () => stack.destroy({ onOutput: () => undefined }));
         assert.strictEqual(result.summary.result, "succeeded");
         assert.strictEqual(sh("docker", ["ps", "-a", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");

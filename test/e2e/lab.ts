@@ -57,13 +57,17 @@ export class LabStack {
     stack?: Stack;
 
     /** @param name the e2e stack name; @param from the repo stack whose file it copies. */
-    constructor(readonly name: string, from: string, overrides: Record<string, string> = {}) {
+    constructor(readonly name: string, from: string) {
         this.stackFile = path.join(ROOT, `Pulumi.${name}.yaml`);
-        let text = fs.readFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), "utf8");
-        for (const [k, v] of Object.entries(overrides)) {
-            text += `  ${k}: ${v}\n`;
+        fs.copyFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), this.stackFile);
+    }
+
+    /** The opened stack (a test that needs it fails plainly when an earlier step did not open it). */
+    get opened(): Stack {
+        if (!this.stack) {
+            throw new Error(`stack ${this.name} is not open: an earlier step failed`);
         }
-        fs.writeFileSync(this.stackFile, text);
+        return this.stack;
     }
 
     /** The Docker object prefix the program uses for this stack. */

@@ -52,8 +52,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
     });
 
     it("Consul runs on every host: a leader, three alive servers, gossip encrypted, API reachable from here", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         const outputs = await stack.outputs();
         const members = outputs.consulMembers.value as string;
         console.log(members.split("\n").map((l) => `      ${l}`).join("\n"));
@@ -70,8 +69,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
     });
 
     it("every host resolves *.consul through Consul and still resolves other names", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         const dns = (await stack.outputs()).consulDns.value as Record<string, string>;
         for (const h of hosts) {
             console.log(`      ${dns[h.name]}`);
@@ -86,8 +84,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
     });
 
     it("Nomad runs a server and a client on every host: a leader, three servers, three docker clients, API reachable", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         const outputs = await stack.outputs();
         const status = outputs.nomadStatus.value as string;
         console.log(status.split("\n").map((l) => `      ${l}`).join("\n"));
@@ -104,8 +101,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
     });
 
     it("every host has the httpbackend image, and a container of it answers with its version", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         const images = (await stack.outputs()).httpbackendImages.value as Record<string, string>;
         for (const h of hosts) {
             assert.match(images[h.name], new RegExp(`^netlab/httpbackend:lab on ${h.name}: binary [0-9a-f]{12}$`));
@@ -122,8 +118,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
     });
 
     it("the httpbackend job runs three instances, passing in Consul, reachable by Consul name from every host", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         const lines = ((await stack.outputs()).workloads.value as Record<string, string[]>).httpbackend;
         console.log(lines.map((l) => `      ${l}`).join("\n"));
         assert.strictEqual(lines[0], "job httpbackend: 3 instances passing in Consul");
@@ -138,15 +133,13 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
     });
 
     it("a second pulumi up changes nothing", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         const result = await phases.time("no-op up", () => stack.up({ expectNoChanges: true, onOutput: () => undefined }));
         assert.deepStrictEqual(Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"), []);
     });
 
     it("a new workload version updates the job in place (a rolling update), replacing nothing", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         const workloads = JSON.parse((await stack.getConfig("netlab:workloads")).value) as { name: string; version: string }[];
         await stack.setConfig("netlab:workloads", { value: JSON.stringify(workloads.map((w) => ({ ...w, version: "v1.1.0" }))) });
         const result = await phases.time("version update", () => stack.up({ onOutput: () => undefined }));
@@ -174,8 +167,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
     });
 
     it("destroy removes the binaries first, then everything else", async () => {
-        const stack = lab.stack;
-        assert.ok(stack);
+        const stack = lab.opened;
         await phases.time("destroy", () => stack.destroy({ onOutput: () => undefined }));
         assert.strictEqual(sh("docker", ["ps", "-a", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
         assert.strictEqual(sh("docker", ["network", "ls", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
