@@ -1,0 +1,3 @@
+module netlab.local/toolchain/pause
+
+go 1.24
