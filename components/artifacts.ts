@@ -13,7 +13,7 @@ import { REPO_ROOT } from "../lib/scripts";
 import { LabHost } from "./hosts";
 
 export interface ArtifactFile {
-    /** File name inside the artifacts directory, e.g. consul. */
+    /** File path inside the artifacts directory, e.g. consul or kubernetes/kubeadm. */
     name: string;
     /** Absolute path on the hosts, e.g. /usr/local/bin/consul. */
     dest: string;
@@ -68,7 +68,7 @@ export class HostArtifacts extends pulumi.ComponentResource {
         const pushes = args.hosts.map((host) => args.files.map((file) => {
             const src = path.join(dir, file.name);
             const sha = fileSha256(src);
-            return new command.local.Command(`${name}-${host.name}-${file.name}`, {
+            return new command.local.Command(`${name}-${host.name}-${file.name.replace(/[^A-Za-z0-9_.-]/g, "-")}`, {
                 // The script travels in the environment, so create and delete both see it.
                 create: "bash -c \"$NETLAB_SCRIPT\" push-artifact",
                 update: "bash -c \"$NETLAB_SCRIPT\" push-artifact",

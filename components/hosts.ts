@@ -81,6 +81,8 @@ export function vmContainerSettings(privileged: boolean): VmContainerSettings {
             { hostPath: "/sys/fs/cgroup", containerPath: "/sys/fs/cgroup", readOnly: false },
             // An anonymous volume: overlay2 cannot nest on the container's own overlay root.
             { containerPath: "/var/lib/docker" },
+            // The same for containerd's own snapshots (the kubeadm scenario's CRI runtime).
+            { containerPath: "/var/lib/containerd" },
         ],
         stopSignal: "SIGRTMIN+3",
     };

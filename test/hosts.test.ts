@@ -7,7 +7,7 @@ describe("host container settings", () => {
             "--cap-add ALL --cap-drop SYS_RESOURCE",
             "--security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined",
             "--device-cgroup-rule a *:* rwm --tmpfs /run --tmpfs /run/lock",
-            "-v /sys/fs/cgroup:/sys/fs/cgroup:rw -v /var/lib/docker --cgroupns=host --stop-signal SIGRTMIN+3",
+            "-v /sys/fs/cgroup:/sys/fs/cgroup:rw -v /var/lib/docker -v /var/lib/containerd --cgroupns=host --stop-signal SIGRTMIN+3",
         ].join(" "));
     });
     it("with privileged: --privileged replaces the capabilities, security options and device rules", () => {

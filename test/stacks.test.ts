@@ -86,8 +86,8 @@ describe("stack dev (docker hosts)", () => {
             assert.deepStrictEqual(Object.keys(c.inputs.tmpfs as object).sort(), ["/run", "/run/lock"]);
             const vols = c.inputs.volumes as { containerPath: string; hostPath?: string }[];
             assert.deepStrictEqual(vols.map((v) => [v.containerPath, v.hostPath]),
-                [["/sys/fs/cgroup", "/sys/fs/cgroup"], ["/var/lib/docker", undefined]]);
-            assert.strictEqual(c.inputs.removeVolumes, true, "the anonymous /var/lib/docker volume goes with the container");
+                [["/sys/fs/cgroup", "/sys/fs/cgroup"], ["/var/lib/docker", undefined], ["/var/lib/containerd", undefined]]);
+            assert.strictEqual(c.inputs.removeVolumes, true, "the anonymous /var/lib/docker and /var/lib/containerd volumes go with the container");
             assert.strictEqual(c.inputs.stopSignal, "SIGRTMIN+3");
         }
     });
@@ -142,12 +142,6 @@ describe("stack options", () => {
         assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "workloads in weave subnets", "lab checks"]);
         assert.strictEqual(byType(run, "docker:index/container:Container").length, 3);
         assert.strictEqual(named(run, "lab-network").inputs.name, "netlab-weave-lab-lab");
-    });
-
-    it("kube-lab builds the hosts and reports its CNI", async () => {
-        const run = await runStackFile("kube-lab");
-        assert.strictEqual(run.outputs.cni, "flannel");
-        assert.strictEqual(byType(run, "command:remote:Command").length, 3);
     });
 
     it("ssh hosts: no Docker resources, one gate per host at its address with the configured key", async () => {

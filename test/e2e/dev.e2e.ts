@@ -46,7 +46,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
         volumes = sh("docker", ["ps", "-a", "--filter", `label=netlab.lab=${lab.prefix}`, "-q"]).trim().split("\n")
             .flatMap((id) => sh("docker", ["inspect", "-f", "{{range .Mounts}}{{if eq .Type \"volume\"}}{{.Name}} {{end}}{{end}}", id]).trim().split(" "))
             .filter((v) => v);
-        assert.strictEqual(volumes.length, 3, "one /var/lib/docker volume per host");
+        assert.strictEqual(volumes.length, 6, "one /var/lib/docker and one /var/lib/containerd volume per host");
     });
 
     it("every host answers over SSH with systemd running and a working Docker engine", async () => {
