@@ -17,6 +17,10 @@ export interface HttpbackendImageArgs {
     binarySha256: string;
     /** Resources that must exist first (the binary on the hosts). */
     dependsOn?: pulumi.Resource[];
+    /** The image name. Default: HTTPBACKEND_IMAGE. */
+    image?: string;
+    /** Also import the image into containerd (k8s.io), for a kubelet. Default: false. */
+    containerd?: boolean;
 }
 
 export class HttpbackendImage extends pulumi.ComponentResource {
@@ -25,7 +29,9 @@ export class HttpbackendImage extends pulumi.ComponentResource {
 
     constructor(name: string, args: HttpbackendImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:workloads:HttpbackendImage", name, {}, opts);
-        const vars = { NETLAB_BINARY: HTTPBACKEND_BINARY, NETLAB_IMAGE: HTTPBACKEND_IMAGE };
+        const vars = {
+            NETLAB_BINARY: HTTPBACKEND_BINARY, NETLAB_IMAGE: args.image ?? HTTPBACKEND_IMAGE, NETLAB_CONTAINERD: args.containerd ? 1 : 0,
+        };
         const builds = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
             connection: h.connection,
             create: "bash -s",

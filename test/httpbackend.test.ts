@@ -13,3 +13,12 @@ describe("httpbackend (the sample service)", () => {
         assert.match(r.stdout, /^ok\s+netlab\.local\/workloads\/httpbackend/m);
     });
 });
+
+describe("pause (netlab's own pod sandbox program)", () => {
+    it("its Go tests pass: waits for a stop signal, reaps children, prints its version", function () {
+        this.timeout(180000);
+        const r = spawnSync("go", ["test", "-count=1", "./..."], { cwd: path.join(ROOT, "toolchain", "pause"), encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /^ok\s+\S+/m);
+    });
+});

@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -45,11 +46,41 @@ func newHandler(version string, ready *atomic.Bool) http.Handler {
 	return mux
 }
 
+// fetch is the client mode (-get): the lab's checks run it inside pods of this image, which
+// has no curl. It prints the body and fails on a transport error or a non-2xx status.
+func fetch(url string, timeout time.Duration, out io.Writer) error {
+	client := &http.Client{Timeout: timeout}
+	resp, err := client.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	_, err = out.Write(body)
+	return err
+}
+
 func main() {
 	addr := flag.String("listen", getenv("HTTPBACKEND_LISTEN", ":8081"), "address to listen on")
 	version := flag.String("version", getenv("HTTPBACKEND_VERSION", Version), "version to report")
 	drain := flag.Duration("drain", 2*time.Second, "on SIGTERM, report unhealthy this long before stopping")
+	get := flag.String("get", "", "client mode: fetch this URL, print the body and exit (non-zero on failure)")
+	timeout := flag.Duration("timeout", 3*time.Second, "client mode: give up after this long")
 	flag.Parse()
+
+	if *get != "" {
+		if err := fetch(*get, *timeout, os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "httpbackend -get: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	var ready atomic.Bool
 	ready.Store(true)
