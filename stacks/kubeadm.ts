@@ -1,16 +1,86 @@
 /**
- * Scenario `kubeadm` (seed 000): hosts -> kubeadm cluster -> CNI -> workloads.
- * Only the hosts layer exists so far; the layers above it are issue #5, and `pulumi up`
- * says so instead of pretending.
+ * Scenario `kubeadm` (seed 000): hosts -> kubeadm cluster -> CNI -> httpbackend -> checks.
+ * The control plane runs on the first host; the workloads go where `placement` says. Change
+ * `netlab:cni` and run `pulumi up`: the CNI is swapped on the live cluster.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { fileSha256, HostArtifacts } from "../components/artifacts";
+import { CniNetwork } from "../components/cni";
+import { HTTPBACKEND_BINARY, HttpbackendImage } from "../components/httpbackend-image";
+import { KubeadmCluster } from "../components/kubeadm";
+import { KubeChecks } from "../components/kube-checks";
+import { CLIENT_LABEL, HTTPBACKEND_PORT, KUBE_HTTPBACKEND_IMAGE, KubeHttpbackend } from "../components/kube-httpbackend";
+import { CNI_TRAITS } from "../lib/cni";
 import { LabConfig } from "../lib/config";
+import { API_SERVER_PORT } from "../lib/kubeadm";
 import { buildHosts, hostOutputs, LabOutputs } from "./hosts";
 
-export const PENDING_LAYERS = ["kubeadm cluster", "cni", "httpbackend deployment", "lab checks"];
-
 export function kubeadmScenario(cfg: LabConfig): LabOutputs {
-    const hosts = buildHosts(cfg);
-    void pulumi.log.warn(`scenario kubeadm (cni ${cfg.kubernetes.cni}): only the hosts layer is built; not yet implemented: ${PENDING_LAYERS.join(", ")}`);
-    return { scenario: cfg.scenario, cni: cfg.kubernetes.cni, notBuilt: PENDING_LAYERS, ...hostOutputs(hosts) };
+    const hosts = buildHosts(cfg, [API_SERVER_PORT]);
+    const artifactsDir = cfg.artifactsDir as string;
+    const [control, ...workers] = hosts.hosts;
+    const labName = `netlab-${pulumi.getStack()}`;
+    const cluster = new KubeadmCluster("kube", {
+        hosts: hosts.hosts,
+        privateKey: hosts.privateKey,
+        artifactsDir,
+        version: cfg.kubernetes.version,
+        podCidr: cfg.kubernetes.podCidr,
+        serviceCidr: cfg.kubernetes.serviceCidr,
+        labName,
+        apiServerFromHere: cfg.hostProvider === "docker"
+            ? control.published.apply((p) => p[String(API_SERVER_PORT)])
+            : `${control.labAddress}:${API_SERVER_PORT}`,
+    });
+    const cni = new CniNetwork("cni", {
+        hosts: hosts.hosts,
+        privateKey: hosts.privateKey,
+        artifactsDir,
+        cni: cfg.kubernetes.cni,
+        mtu: cfg.kubernetes.cniMtu,
+        podCidr: cfg.kubernetes.podCidr,
+        dependsOn: cluster.ready,
+        clusterId: cluster.clusterId,
+    });
+    const binary = new HostArtifacts("httpbackend-binary", {
+        hosts: hosts.hosts, privateKey: hosts.privateKey, artifactsDir, files: [{ name: "httpbackend", dest: HTTPBACKEND_BINARY }],
+    });
+    const image = new HttpbackendImage("httpbackend-image", {
+        hosts: hosts.hosts,
+        binarySha256: fileSha256(path.resolve(binary.dir, "httpbackend")),
+        image: KUBE_HTTPBACKEND_IMAGE,
+        containerd: true,
+        dependsOn: [binary, ...cluster.ready],
+    });
+    const placementOf = (p: string[]): string[] => p.length > 0 ? p : workers.map((h) => h.name);
+    const apps = cfg.workloads.map((w) => ({
+        w,
+        app: new KubeHttpbackend(`app-${w.name}`, {
+            provider: cluster.provider, workload: w.name, version: w.version, replicas: w.count, placement: placementOf(w.placement),
+            dependsOn: [cni.applied, image],
+        }),
+    }));
+    const checks = apps.slice(0, 1).map(({ w, app }) => new KubeChecks("checks", {
+        control,
+        workload: w.name, namespace: "default", port: HTTPBACKEND_PORT, version: w.version, clientLabel: CLIENT_LABEL,
+        policyEnforced: CNI_TRAITS[cfg.kubernetes.cni].networkPolicy.ingress, cni: cfg.kubernetes.cni,
+        image: KUBE_HTTPBACKEND_IMAGE,
+        nodes: workers.length > 0 ? workers.map((h) => h.name) : [control.name],
+        triggers: [cni.applied.id, w.version, w.count, w.placement.join(",")],
+        dependsOn: [app],
+    }));
+    return {
+        scenario: cfg.scenario,
+        cni: cfg.kubernetes.cni,
+        cniMtu: cni.mtu,
+        cniStatus: cni.status,
+        kubeconfig: cluster.kubeconfig,
+        kubeconfigPath: cluster.kubeconfigPath,
+        KUBECONFIG: cluster.kubeconfigPath,
+        nodes: cluster.nodes,
+        workloads: Object.fromEntries(apps.map(({ w, app }) => [w.name, { clusterIp: app.clusterIp, dns: app.dnsName }])),
+        checks: checks.length > 0 ? checks[0].matrix : {},
+        ...hostOutputs(hosts),
+    };
 }

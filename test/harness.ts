@@ -106,6 +106,25 @@ function unwrapSecrets(v: unknown): unknown {
     return v;
 }
 
+/** What the mocked kubeadm steps print. */
+export const MOCK_TOKEN = "abcdef.0123456789abcdef";
+export const MOCK_CA_HASH = `sha256:${"ab".repeat(32)}`;
+export const MOCK_KUBECONFIG = "apiVersion: v1\nclusters:\n- cluster:\n    server: https://192.168.56.3:6443\n  name: kubernetes\n";
+
+/** A remote command's mocked stdout: what its host script prints, for the steps whose output the program parses. */
+function remoteStdout(name: string): string {
+    if (name.endsWith("-init")) {
+        return `ca-cert-hash=${MOCK_CA_HASH}\nadmin-kubeconfig-base64=${Buffer.from(MOCK_KUBECONFIG).toString("base64")}\n`;
+    }
+    if (/^cni-host-/.test(name)) {
+        return "iface=eth0 mtu=1500\n";
+    }
+    if (name.endsWith("checks-run")) {
+        return "PASS nodes: 3/3 Ready\nUNSUPPORTED policy unlabelled pod@u2 -> service: reached\n";
+    }
+    return `host=${name} systemd=running docker=20.10.24\n`;
+}
+
 let port = 42000;
 const mocks: pulumi.runtime.Mocks = {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
@@ -118,10 +137,10 @@ const mocks: pulumi.runtime.Mocks = {
         const state: Record<string, unknown> = { ...rec?.inputs ?? inputs };
         switch (args.type) {
             case "command:local:Command":
-                state.stdout = args.name.endsWith("-ssh-key") ? realKeygenOutput() : "";
+                state.stdout = args.name.endsWith("-ssh-key") ? realKeygenOutput() : args.name.endsWith("-token") ? `${MOCK_TOKEN}\n` : "";
                 break;
             case "command:remote:Command":
-                state.stdout = `host=${args.name} systemd=running docker=20.10.24\n`;
+                state.stdout = remoteStdout(args.name);
                 break;
             case "docker:index/container:Container":
                 state.ports = (inputs.ports as { internal: number }[]).map((p) => ({ ...p, external: port++ }));

@@ -1,0 +1,68 @@
+/**
+ * KubeChecks: the kube-lab checks (host-scripts/kube-checks.sh) as a step that runs after
+ * the workloads, and again whenever the CNI or the workload changes. The matrix it prints is
+ * a stack output; a failed cell fails `pulumi up` with the report.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { renderHostScript, shellQuote } from "../lib/scripts";
+import { LabHost } from "./hosts";
+
+export interface KubeChecksArgs {
+    /** The control-plane host (it has kubectl and the admin kubeconfig). */
+    control: LabHost;
+    /** The workload checked: its Deployment and Service names. */
+    workload: string;
+    namespace: string;
+    port: number;
+    version: string;
+    /** The label that the NetworkPolicy admits. */
+    clientLabel: string;
+    /** Whether the CNI enforces NetworkPolicy (a stranger must be refused) or not (reported as unsupported). */
+    policyEnforced: boolean;
+    cni: string;
+    /** The image of the probe pods (it must have httpbackend's -get). */
+    image: string;
+    /** Nodes to put a client and a stranger pod on. */
+    nodes: string[];
+    /** Values whose change re-runs the checks (the CNI's apply step, the Deployment). */
+    triggers: pulumi.Input<unknown>[];
+    dependsOn: pulumi.Resource[];
+}
+
+/** Parses the check lines into a matrix: cell -> "PASS: detail" (for the stack output). */
+export function parseCheckReport(stdout: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of stdout.split("\n")) {
+        const m = /^(PASS|FAIL|UNSUPPORTED) (.+?): (.*)$/.exec(line.trim());
+        if (m) {
+            out[m[2]] = `${m[1]}: ${m[3]}`;
+        }
+    }
+    return out;
+}
+
+export class KubeChecks extends pulumi.ComponentResource {
+    /** Each cell of the matrix and its result. */
+    public readonly matrix: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: KubeChecksArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("netlab:checks:KubeChecks", name, {}, opts);
+        const run = new command.remote.Command(`${name}-run`, {
+            connection: args.control.connection,
+            create: "bash -s",
+            update: "bash -s",
+            stdin: renderHostScript("host-scripts/kube-checks.sh", {
+                NETLAB_WORKLOAD: args.workload, NETLAB_NAMESPACE: args.namespace, NETLAB_PORT: args.port,
+                NETLAB_VERSION: args.version, NETLAB_CLIENT_LABEL: args.clientLabel,
+                NETLAB_POLICY: args.policyEnforced ? "enforced" : "unsupported", NETLAB_IMAGE: args.image,
+                NETLAB_NODES: args.nodes.join(" "), NETLAB_CNI: args.cni, NETLAB_TIMEOUT: 120,
+            }),
+            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/kube-checks.sh", { NETLAB_ACTION: "delete" }))}`,
+            triggers: args.triggers,
+        // A re-run replaces the step: the old probes go first, or their delete would remove the new ones.
+        }, { parent: this, dependsOn: args.dependsOn, deleteBeforeReplace: true });
+        this.matrix = run.stdout.apply(parseCheckReport);
+        this.registerOutputs({ matrix: this.matrix });
+    }
+}

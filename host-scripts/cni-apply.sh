@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Applies a CNI's Kubernetes objects (the manifest netlab rendered) on the control-plane host,
+# waits for its agents on every node and for every node to be Ready, then restarts the pods
+# that got their addresses from an earlier CNI (a swap), and waits for cluster DNS. Safe to
+# re-run. With NETLAB_ACTION=delete it deletes every object labelled netlab.io/cni=<cni> and
+# waits for the agents to be gone (the hosts are cleaned after it: cni-host-clean.sh).
+# Inputs (rendered in): NETLAB_CNI, NETLAB_MANIFEST (a kubectl-ready JSON List), NETLAB_TIMEOUT, NETLAB_ACTION.
+set -euo pipefail
+
+: "${NETLAB_CNI:?}"
+export KUBECONFIG=/etc/kubernetes/admin.conf
+timeout=${NETLAB_TIMEOUT:-300}
+selector="netlab.io/cni=$NETLAB_CNI"
+
+if [ "${NETLAB_ACTION:-create}" = delete ]; then
+    if ! kubectl get --raw /readyz >/dev/null 2>&1; then
+        echo "cni-apply: no API server answers on $(hostname); nothing to delete" >&2
+        exit 0
+    fi
+    kubectl delete daemonsets,deployments,configmaps,serviceaccounts -n kube-system -l "$selector" \
+        --ignore-not-found --wait=true --timeout="${timeout}s" >/dev/null
+    kubectl delete clusterrolebindings,clusterroles -l "$selector" --ignore-not-found --wait=true >/dev/null
+    kubectl wait pods -n kube-system -l "$selector" --for=delete --timeout="${timeout}s" >/dev/null 2>&1 || true
+    echo "$NETLAB_CNI objects deleted"
+    exit 0
+fi
+
+: "${NETLAB_MANIFEST:?}"
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+printf '%s\n' "$NETLAB_MANIFEST" | kubectl apply -f - >/dev/null
+kubectl rollout status daemonset -n kube-system -l "$selector" --timeout="${timeout}s" >/dev/null ||
+    { kubectl get pods -n kube-system -l "$selector" -o wide >&2; echo "cni-apply: the $NETLAB_CNI agents are not ready after ${timeout}s" >&2; exit 1; }
+kubectl wait nodes --all --for=condition=Ready --timeout="${timeout}s" >/dev/null ||
+    { kubectl get nodes -o wide >&2; echo "cni-apply: not every node is Ready with $NETLAB_CNI after ${timeout}s" >&2; exit 1; }
+
+# Pods outside the host network that started before this CNI hold addresses (and veths) of
+# the one before: their controllers recreate them on the new network.
+stale=$(kubectl get pods -A -o json | jq -r --arg t "$started" '.items[]
+    | select((.spec.hostNetwork // false) | not)
+    | select(.metadata.creationTimestamp < $t)
+    | select((.metadata.ownerReferences // []) | length > 0)
+    | "\(.metadata.namespace)/\(.metadata.name)"')
+restarted=0
+for p in $stale; do
+    kubectl delete pod -n "${p%%/*}" "${p#*/}" --wait=false >/dev/null
+    restarted=$((restarted + 1))
+done
+kubectl rollout status deployment -n kube-system coredns --timeout="${timeout}s" >/dev/null ||
+    { kubectl get pods -n kube-system -o wide >&2; echo "cni-apply: cluster DNS is not ready after ${timeout}s" >&2; exit 1; }
+echo "cni=$NETLAB_CNI nodes=$(kubectl get nodes --no-headers | grep -c ' Ready') restarted=$restarted"

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Removes what a CNI left on this host once its Kubernetes objects are gone (a CNI swap, or
+# destroy), so the next CNI starts on a clean host:
+#   - every CNI: its config files in /etc/cni/net.d, and the routes into the pod CIDR it
+#     installed (any route inside NETLAB_POD_CIDR the kernel does not own);
+#   - flannel: flannel.1, cni0 and the pod veths on it, the FLANNEL-* iptables chains and the
+#     jumps into them, /run/flannel and its IPAM state (cbr0);
+#   - kube-router (v1.6.1): kube-bridge and the pod veths on it, kube-dummy-if, its tunnels,
+#     the KUBE-ROUTER-*, KUBE-NWPLCY-* and KUBE-POD-FW-* chains, the rules that jump into
+#     them or match its ipsets or kube-bridge, its ipsets (kube-router-*, KUBE-SRC-*,
+#     KUBE-DST-*), policy routing table 77, its IPAM state (mynet) and /var/lib/kube-router.
+# iptables rules are found in iptables-save output and removed with iptables-restore
+# --noflush, so the rule text is matched exactly: jumps first, then flush, then delete chains.
+# Prints one line. Safe to re-run: what is already gone is skipped.
+# Inputs (rendered in): NETLAB_CNI (calico|canal|cilium|flannel|kube-router|weave),
+# NETLAB_POD_CIDR (the cluster's pod CIDR, e.g. 10.244.0.0/16).
+set -euo pipefail
+
+: "${NETLAB_CNI:?}" "${NETLAB_POD_CIDR:?}"
+cni=$NETLAB_CNI
+[[ $NETLAB_POD_CIDR =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})$ ]] ||
+    { echo "cni-host-clean: NETLAB_POD_CIDR '$NETLAB_POD_CIDR' is not a.b.c.d/n" >&2; exit 1; }
+pod_base=$(( (BASH_REMATCH[1] << 24) | (BASH_REMATCH[2] << 16) | (BASH_REMATCH[3] << 8) | BASH_REMATCH[4] ))
+pod_prefix=${BASH_REMATCH[5]}
+
+# What each CNI leaves, by name. Chain and ipset patterns are anchored extended regexps.
+conf_files=() links=() bridges=() dirs=() chains_re='' rules_re='' ipsets_re='' kr_table=''
+case $cni in
+    flannel)
+        conf_files=(10-flannel.conflist 10-flannel.conf)
+        bridges=(cni0)
+        links=(flannel.1 flannel-v6.1)
+        chains_re='^FLANNEL-(POSTRTG|FWD)$'
+        dirs=(/run/flannel /var/lib/cni/flannel /var/lib/cni/networks/cbr0)
+        ;;
+    kube-router)
+        conf_files=(10-kuberouter.conflist 10-kuberouter.conf)
+        bridges=(kube-bridge)
+        links=(kube-dummy-if kube-tunnel-if)
+        chains_re='^(KUBE-ROUTER-|KUBE-NWPLCY-|KUBE-POD-FW-)'
+        ipsets_re='^(inet6:)?(kube-router-|KUBE-SRC-|KUBE-DST-)|^TMP-[A-Z2-7]{16}$'
+        # Its pod egress MASQUERADE (matches its ipsets) and the FORWARD accepts for kube-bridge
+        # and the node interface (found by their comment).
+        rules_re='--match-set (inet6:)?(kube-router-|KUBE-SRC-|KUBE-DST-)|-[io] kube-bridge |--comment "allow outbound node port traffic on node interface with which node ip is associated"'
+        dirs=(/var/lib/kube-router /var/lib/cni/networks/mynet)
+        kr_table=77
+        ;;
+    calico) conf_files=(10-calico.conflist calico-kubeconfig) ;;
+    canal) conf_files=(10-canal.conflist calico-kubeconfig) ;;
+    cilium) conf_files=(05-cilium.conflist 05-cilium.conf) ;;
+    weave) conf_files=(10-weave.conflist 10-weave.conf) ;;
+    *) echo "cni-host-clean: unknown NETLAB_CNI '$cni'" >&2; exit 1 ;;
+esac
+
+removed=()   # "what: names" items for the summary line
+note() { # WHAT NAME...
+    local what=$1
+    shift
+    [ "$#" -gt 0 ] && removed+=("$what: $*")
+    return 0
+}
+
+# 1. Config files (and the temporary files netlab's init containers write before renaming).
+gone=()
+for f in "${conf_files[@]}"; do
+    if [ -e "/etc/cni/net.d/$f" ]; then rm -f "/etc/cni/net.d/$f"; gone+=("$f"); fi
+done
+for f in /etc/cni/net.d/*.netlab-tmp; do
+    if [ -e "$f" ]; then rm -f "$f"; gone+=("${f##*/}"); fi
+done
+note "conf" "${gone[@]}"
+
+# 2. Interfaces: pod veths on the CNI's bridges, the bridges, its other devices and tunnels.
+link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
+gone=()
+for br in "${bridges[@]}"; do
+    link_exists "$br" || continue
+    while read -r port; do
+        if ip link del dev "$port" 2>/dev/null; then gone+=("$port"); fi
+    done < <(ip -o link show master "$br" | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
+    ip link del dev "$br"
+    gone+=("$br")
+done
+if [ "$cni" = kube-router ]; then
+    # kube-router's IPIP tunnels: tun-<peer IP digits> (tun<digits> when 12 digits long).
+    while read -r name; do
+        if [[ $name =~ ^(tun-[0-9]{1,11}|tun[0-9]{12})$ ]]; then links+=("$name"); fi
+    done < <(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
+fi
+for l in "${links[@]}"; do
+    if link_exists "$l"; then ip link del dev "$l"; gone+=("$l"); fi
+done
+note "links" "${gone[@]}"
+
+# 3. iptables (nft and, where present, legacy; IPv4 and IPv6): rules into/of the CNI, then its chains.
+rules_gone=0
+chains_gone=()
+clean_tables() { # CMD (iptables | ip6tables | iptables-legacy | ip6tables-legacy)
+    local cmd=$1 table save script tables=(filter nat mangle raw)
+    if ! command -v "$cmd-save" >/dev/null 2>&1 || ! command -v "$cmd-restore" >/dev/null 2>&1; then
+        return 0
+    fi
+    case $cmd in # legacy: only tables that exist (listing one would create it and its module)
+        iptables-legacy) mapfile -t tables < <(cat /proc/net/ip_tables_names 2>/dev/null || true) ;;
+        ip6tables-legacy) mapfile -t tables < <(cat /proc/net/ip6_tables_names 2>/dev/null || true) ;;
+    esac
+    for table in "${tables[@]}"; do
+        save=$("$cmd-save" -t "$table" 2>/dev/null) || continue
+        script=$(printf '%s\n' "$save" | awk -v cre="$chains_re" -v rre="$rules_re" '
+            /^:/ { name = substr($1, 2); if (name ~ cre) chains[++n] = name; next }
+            /^-A / {
+                if ($2 ~ cre) next   # a rule inside a chain of the CNI goes with the flush
+                ours = (rre != "" && $0 ~ rre)
+                for (i = 3; i < NF; i++) if (($i == "-j" || $i == "-g") && $(i + 1) ~ cre) ours = 1
+                if (ours) { sub(/^-A /, "-D "); print }
+            }
+            END { for (i = 1; i <= n; i++) print "-F " chains[i]; for (i = 1; i <= n; i++) print "-X " chains[i] }')
+        [ -n "$script" ] || continue
+        printf '*%s\n%s\nCOMMIT\n' "$table" "$script" | "$cmd-restore" --noflush
+        rules_gone=$((rules_gone + $(grep -c '^-D ' <<<"$script" || true)))
+        while read -r chain; do chains_gone+=("$table/$chain"); done < <(sed -n 's/^-X //p' <<<"$script")
+    done
+}
+if [ -n "$chains_re" ]; then
+    for cmd in iptables ip6tables iptables-legacy ip6tables-legacy; do
+        clean_tables "$cmd"
+    done
+fi
+[ "$rules_gone" -eq 0 ] || removed+=("iptables rules: $rules_gone")
+note "chains" "${chains_gone[@]}"
+
+# 4. ipsets, now that no rule matches them.
+gone=()
+if [ -n "$ipsets_re" ]; then
+    if command -v ipset >/dev/null 2>&1; then
+        for set in $(ipset list -n 2>/dev/null | grep -E "$ipsets_re" || true); do
+            ipset destroy "$set"
+            gone+=("$set")
+        done
+    else
+        echo "cni-host-clean: no ipset command on $(hostname): $cni's ipsets (if any) are left" >&2
+    fi
+fi
+note "ipsets" "${gone[@]}"
+
+# 5. Routes into the pod CIDR the kernel does not own (other nodes' pod subnets, blackholes),
+#    and kube-router's policy routing table.
+inside_pod_cidr() { # DST (a.b.c.d[/n])
+    local ip=${1%/*} len=32 a b c d base
+    [[ $1 == */* ]] && len=${1#*/}
+    IFS=. read -r a b c d <<<"$ip"
+    if [ -z "${d:-}" ] || [ "$len" -lt "$pod_prefix" ]; then
+        return 1
+    fi
+    base=$(( (a << 24) | (b << 16) | (c << 8) | d ))
+    [ $(( base >> (32 - pod_prefix) )) -eq $(( pod_base >> (32 - pod_prefix) )) ]
+}
+gone=()
+while read -r -a route; do
+    [ "${#route[@]}" -gt 0 ] || continue
+    dst=${route[0]}
+    case $dst in unicast|blackhole|unreachable|prohibit|throw) dst=${route[1]} ;; esac
+    [[ " ${route[*]} " == *" proto kernel "* ]] && continue
+    inside_pod_cidr "$dst" || continue
+    spec=()
+    for w in "${route[@]}"; do
+        case $w in linkdown|dead|offload|trap|notify|pervasive|rt_offload|rt_trap|rt_offload_failed) ;; *) spec+=("$w") ;; esac
+    done
+    if ip -4 route del "${spec[@]}" 2>/dev/null; then gone+=("$dst"); fi
+done < <(ip -4 route show table main)
+if [ -n "$kr_table" ]; then
+    while read -r pref; do
+        ip -4 rule del pref "$pref" && gone+=("rule $pref")
+    done < <(ip -4 rule show | awk -v t="$kr_table" '$NF == t || $NF == "kube-router" { sub(/:$/, "", $1); print $1 }')
+    if [ -n "$(ip -4 route show table "$kr_table" 2>/dev/null)" ]; then
+        ip -4 route flush table "$kr_table"
+        gone+=("table $kr_table")
+    fi
+fi
+note "routes" "${gone[@]}"
+
+# 6. State directories (host-local IPAM, the agent's run/state files).
+gone=()
+for d in "${dirs[@]}"; do
+    if [ -e "$d" ]; then rm -rf "$d"; gone+=("$d"); fi
+done
+note "paths" "${gone[@]}"
+
+if [ "${#removed[@]}" -eq 0 ]; then
+    echo "$(hostname): nothing of $cni left to remove"
+else
+    summary=$(printf '%s; ' "${removed[@]}")
+    echo "$(hostname): removed $cni leftovers: ${summary%; }"
+fi

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The kube-lab checks, run on the control-plane host after the workloads: every node Ready;
+# from client pods on each node: pod -> pod on every node, pod -> service IP, pod -> service by
+# cluster DNS; and the NetworkPolicy: a pod without the client label must be refused where the
+# CNI enforces policies (where it does not, the cell says so and is not a failure). Prints one
+# line per cell ("PASS|FAIL|UNSUPPORTED <cell>: <detail>") and fails if any cell failed.
+# Probe pods live in namespace netlab-checks; NETLAB_ACTION=delete removes it. Safe to re-run.
+# Inputs (rendered in): NETLAB_WORKLOAD, NETLAB_NAMESPACE, NETLAB_PORT, NETLAB_VERSION,
+# NETLAB_CLIENT_LABEL, NETLAB_POLICY (enforced | unsupported), NETLAB_IMAGE, NETLAB_NODES
+# (space-separated node names for probes), NETLAB_CNI, NETLAB_TIMEOUT, NETLAB_ACTION.
+set -euo pipefail
+
+export KUBECONFIG=/etc/kubernetes/admin.conf
+ns=netlab-checks
+if [ "${NETLAB_ACTION:-create}" = delete ]; then
+    if kubectl get --raw /readyz >/dev/null 2>&1; then
+        kubectl delete namespace "$ns" --ignore-not-found --wait=true >/dev/null
+    fi
+    echo "checks removed"
+    exit 0
+fi
+
+: "${NETLAB_WORKLOAD:?}" "${NETLAB_NAMESPACE:?}" "${NETLAB_PORT:?}" "${NETLAB_VERSION:?}" "${NETLAB_CLIENT_LABEL:?}"
+: "${NETLAB_POLICY:?}" "${NETLAB_IMAGE:?}" "${NETLAB_NODES:?}" "${NETLAB_CNI:?}"
+timeout=${NETLAB_TIMEOUT:-120}
+expected="this is httpbackendservice, version: $NETLAB_VERSION"
+failed=0
+report() { # RESULT CELL DETAIL
+    printf '%s %s: %s\n' "$1" "$2" "$3"
+    if [ "$1" = FAIL ]; then
+        failed=$((failed + 1))
+        printf '%s %s: %s\n' "$1" "$2" "$3" >&2
+    fi
+}
+
+total=$(kubectl get nodes --no-headers | wc -l)
+ready=$(kubectl get nodes --no-headers | awk '$2 == "Ready"' | wc -l)
+if [ "$ready" -eq "$total" ]; then report PASS "nodes" "$ready/$total Ready"; else report FAIL "nodes" "$ready/$total Ready"; fi
+
+# A client and a stranger pod on every probe node (the image is httpbackend: it has -get).
+kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+probe_pod() { # NAME NODE CLIENT(true|false)
+    jq -n --arg name "$1" --arg node "$2" --arg client "$3" --arg client_label "$NETLAB_CLIENT_LABEL" \
+        --arg image "$NETLAB_IMAGE" --arg ns "$ns" '{
+        apiVersion: "v1", kind: "Pod",
+        metadata: {name: $name, namespace: $ns, labels: ({"netlab.io/probe": "true"} + {($client_label): $client})},
+        spec: {nodeName: $node, tolerations: [{operator: "Exists"}], terminationGracePeriodSeconds: 1,
+            containers: [{name: "probe", image: $image, imagePullPolicy: "Never", args: ["-listen", ":18081"]}]}}'
+}
+for node in $NETLAB_NODES; do
+    probe_pod "client-$node" "$node" true
+    probe_pod "stranger-$node" "$node" false
+done | kubectl apply -f - >/dev/null
+if ! kubectl wait pods -n "$ns" -l netlab.io/probe=true --for=condition=Ready --timeout="${timeout}s" >/dev/null; then
+    kubectl get pods -n "$ns" -o wide >&2
+    echo "kube-checks: the probe pods are not Ready after ${timeout}s" >&2
+    exit 1
+fi
+
+fetch() { # POD URL -> the body, or the error
+    kubectl exec -n "$ns" "$1" -- /httpbackend -get "$2" -timeout 3s 2>&1 | tr -d '\r' | head -1
+}
+cell() { # POD CELL URL WANT(reach|refuse)
+    local got
+    got=$(fetch "$1" "$3" || true)
+    if [ "$4" = reach ]; then
+        if [ "$got" = "$expected" ]; then report PASS "$2" "$got"; else report FAIL "$2" "expected '$expected', got '$got'"; fi
+    elif [ "$got" = "$expected" ]; then
+        if [ "$NETLAB_POLICY" = enforced ]; then
+            report FAIL "$2" "reached the service although the NetworkPolicy admits only $NETLAB_CLIENT_LABEL=true"
+        else
+            report UNSUPPORTED "$2" "reached: $NETLAB_CNI does not enforce NetworkPolicy"
+        fi
+    elif [ "$NETLAB_POLICY" = enforced ]; then
+        report PASS "$2" "refused by the NetworkPolicy ($got)"
+    else
+        report FAIL "$2" "$NETLAB_CNI does not enforce policies, yet the request failed: $got"
+    fi
+}
+
+backends=$(kubectl get pods -n "$NETLAB_NAMESPACE" -l "netlab.io/workload=$NETLAB_WORKLOAD" \
+    --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.spec.nodeName}/{.status.podIP}{"\n"}{end}')
+[ -n "$backends" ] || report FAIL "backends" "no running pod of $NETLAB_WORKLOAD"
+svc_ip=$(kubectl get service -n "$NETLAB_NAMESPACE" "$NETLAB_WORKLOAD" -o jsonpath='{.spec.clusterIP}')
+dns="$NETLAB_WORKLOAD.$NETLAB_NAMESPACE.svc.cluster.local"
+for node in $NETLAB_NODES; do
+    for b in $backends; do
+        cell "client-$node" "pod@$node -> pod@${b%%/*} ${b#*/}" "http://${b#*/}:$NETLAB_PORT/" reach
+    done
+    cell "client-$node" "pod@$node -> service $svc_ip" "http://$svc_ip:$NETLAB_PORT/" reach
+    cell "client-$node" "pod@$node -> dns $dns" "http://$dns:$NETLAB_PORT/" reach
+    cell "stranger-$node" "policy unlabelled pod@$node -> service" "http://$svc_ip:$NETLAB_PORT/" refuse
+done
+if [ "$failed" -gt 0 ]; then
+    echo "kube-checks: $failed cell(s) failed with $NETLAB_CNI" >&2
+    exit 1
+fi

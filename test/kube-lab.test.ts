@@ -1,0 +1,153 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { KUBE_NODE_FILES } from "../components/kubeadm";
+import { cgroupRoot } from "../components/kubeadm";
+import { lastRecorded, MOCK_CA_HASH, MOCK_TOKEN, Recorded, runStackFile, StackRun } from "./harness";
+
+/** A stand-in artifacts directory with every file the kubeadm scenario pushes. */
+const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-kube-artifacts-"));
+for (const f of [...KUBE_NODE_FILES.map((x) => x.name), "images/flannel.tar", "images/kube-router.tar", "httpbackend"]) {
+    fs.mkdirSync(path.dirname(path.join(ARTIFACTS, f)), { recursive: true });
+    fs.writeFileSync(path.join(ARTIFACTS, f), `fake ${f}`);
+}
+const withArtifacts = { "netlab:artifactsDir": ARTIFACTS };
+
+const named = (run: StackRun, name: string): Recorded => {
+    const r = run.resources.find((x) => x.name === name);
+    assert.ok(r, `no resource named ${name} (have: ${run.resources.map((x) => x.name).join(", ")})`);
+    return r;
+};
+const children = (run: StackRun, parent: string): Recorded[] => run.resources.filter((r) => r.parent === parent);
+
+describe("stack kube-lab (kubeadm + CNI)", () => {
+    let run: StackRun;
+    before(async () => {
+        run = await runStackFile("kube-lab", withArtifacts);
+    });
+
+    it("pushes the Kubernetes binaries, CNI plugins and images to every host after its gate", () => {
+        const pushes = children(run, "kube-files");
+        assert.strictEqual(pushes.length, 3 * KUBE_NODE_FILES.length);
+        const env = (p: Recorded): Record<string, string> => p.inputs.environment as Record<string, string>;
+        assert.deepStrictEqual(pushes.filter((p) => p.name.startsWith("kube-files-u1-")).map((p) => env(p).NETLAB_DEST), [
+            "/usr/local/bin/kubeadm", "/usr/local/bin/kubelet", "/usr/local/bin/kubectl",
+            "/opt/cni/bin/bridge", "/opt/cni/bin/host-local", "/opt/cni/bin/loopback", "/opt/cni/bin/portmap", "/opt/cni/bin/flannel",
+            "/var/lib/netlab/images/kubernetes.tar",
+        ]);
+        assert.ok(pushes.every((p) => /^kube-files-u\d-[A-Za-z0-9_.-]+$/.test(p.name)), "file paths become valid resource names");
+    });
+
+    it("sets up containerd and the kubelet on every host with a cgroup root of its own", () => {
+        for (const h of ["u1", "u2", "u3"]) {
+            const node = named(run, `kube-node-${h}`);
+            assert.deepStrictEqual(node.dependsOn, [`lab-${h}-ready`, "kube-files"]);
+            const script = node.inputs.stdin as string;
+            assert.ok(script.includes(`NETLAB_CGROUP_ROOT='${cgroupRoot("netlab-kube-lab", h)}'`));
+            assert.ok(script.includes("NETLAB_PAUSE_IMAGE='localhost/netlab/pause:3.10.1'"));
+            assert.match(node.inputs.delete as string, /NETLAB_ACTION='\\''delete'\\''/, "delete resets the node");
+        }
+        assert.notStrictEqual(cgroupRoot("netlab-kube-lab", "u1"), cgroupRoot("netlab-other", "u1"), "two labs on one machine do not share cgroups");
+    });
+
+    it("runs kubeadm init on u1 with the secret token, then joins u2 and u3 with the CA hash it printed", () => {
+        const token = named(run, "kube-token");
+        assert.deepStrictEqual(token.additionalSecretOutputs, ["stdout"]);
+        const init = named(run, "kube-init");
+        assert.deepStrictEqual(init.dependsOn, ["kube-node-u1", "kube-node-u2", "kube-node-u3"]);
+        assert.ok(init.secretInputs.includes("stdin"), "the init config carries the token");
+        assert.ok(init.additionalSecretOutputs.includes("stdout"), "its output carries the admin kubeconfig");
+        const initScript = init.inputs.stdin as string;
+        for (const line of [`token: "${MOCK_TOKEN}"`, "podSubnet: \"10.244.0.0/16\"", "serviceSubnet: \"10.96.0.0/12\"",
+            "advertiseAddress: \"192.168.56.3\"", "imageRepository: \"localhost/netlab\"", "kubernetesVersion: \"v1.34.4\""]) {
+            assert.ok(initScript.includes(line), `init config has ${line}`);
+        }
+        for (const h of ["u2", "u3"]) {
+            const join = named(run, `kube-join-${h}`);
+            assert.deepStrictEqual(join.dependsOn, ["kube-init", `kube-node-${h}`]);
+            assert.ok(join.secretInputs.includes("stdin"));
+            const script = join.inputs.stdin as string;
+            assert.ok(script.includes(`caCertHashes: ["${MOCK_CA_HASH}"]`));
+            assert.ok(script.includes("apiServerEndpoint: \"192.168.56.3:6443\""));
+            assert.ok(join.deleteBeforeReplace);
+        }
+    });
+
+    it("exports the kubeconfig as a secret pointed at the published API port, and writes it to a file", () => {
+        assert.ok(run.secretOutputs.includes("kubeconfig"));
+        assert.match(run.outputs.kubeconfig as string, /server: https:\/\/127\.0\.0\.1:\d+\n/);
+        assert.match(run.outputs.KUBECONFIG as string, /\.netlab\/netlab-kube-lab\.kubeconfig$/);
+        const file = named(run, "kube-kubeconfig-file");
+        assert.ok(file.secretInputs.includes("environment"));
+        assert.match(file.inputs.delete as string, /rm -f/);
+        const provider = named(run, "kube-provider");
+        assert.strictEqual(provider.type, "pulumi:providers:kubernetes");
+        assert.deepStrictEqual(provider.dependsOn, ["kube-kubeconfig-file", "kube-join-u2", "kube-join-u3"]);
+        const ports = run.resources.filter((r) => r.type === "docker:index/container:Container")[0].inputs.ports as { internal: number; ip: string }[];
+        assert.deepStrictEqual(ports.map((p) => [p.internal, p.ip]), [[22, "127.0.0.1"], [6443, "127.0.0.1"]]);
+    });
+
+    it("applies flannel after every node joined, with the pod CIDR and the derived MTU; swaps replace delete-first", () => {
+        const apply = named(run, "cni-apply");
+        assert.deepStrictEqual(apply.dependsOn, ["cni-host-u1", "cni-host-u2", "cni-host-u3"]);
+        assert.ok(apply.deleteBeforeReplace);
+        assert.deepStrictEqual(apply.inputs.triggers, ["flannel", "kube-init-id", "cni-host-u1-id", "cni-host-u2-id", "cni-host-u3-id"],
+            "a new CNI, a new cluster or a cleaned host applies it again");
+        const script = apply.inputs.stdin as string;
+        assert.ok(script.includes("NETLAB_CNI='flannel'"));
+        assert.ok(script.includes("10.244.0.0/16"), "pod CIDR in net-conf.json");
+        assert.strictEqual(run.outputs.cniMtu, 1450, "auto: eth0's 1500 minus VXLAN's 50");
+        for (const h of ["u1", "u2", "u3"]) {
+            const host = named(run, `cni-host-${h}`);
+            assert.ok(host.deleteBeforeReplace);
+            assert.deepStrictEqual(host.inputs.triggers, ["flannel", "kube-init-id"]);
+            assert.match(host.inputs.delete as string, /NETLAB_CNI='\\''flannel'\\''/, "delete cleans this CNI off the host");
+            assert.ok(host.dependsOn.includes("kube-join-u2") && host.dependsOn.includes("kube-join-u3"));
+        }
+    });
+
+    it("runs httpbackend as a Deployment on u2 and u3 with a Service and a NetworkPolicy, through the cluster's provider", () => {
+        const dep = named(run, "app-httpbackend-deployment");
+        assert.strictEqual(dep.type, "kubernetes:apps/v1:Deployment");
+        assert.deepStrictEqual(dep.dependsOn, ["cni-apply", "httpbackend-image"]);
+        const spec = dep.inputs.spec as { replicas: number; template: { spec: Record<string, unknown> } };
+        assert.strictEqual(spec.replicas, 3);
+        const pod = JSON.stringify(spec.template.spec);
+        assert.ok(pod.includes("\"values\":[\"u2\",\"u3\"]"), "pinned to the placement hosts");
+        assert.ok(pod.includes("\"imagePullPolicy\":\"Never\""));
+        assert.ok(pod.includes("/health"));
+        assert.strictEqual(named(run, "app-httpbackend-service").type, "kubernetes:core/v1:Service");
+        const policy = named(run, "app-httpbackend-policy");
+        assert.strictEqual(policy.type, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        assert.ok(JSON.stringify(policy.inputs).includes("netlab.io/httpbackend-client"));
+    });
+
+    it("runs the checks after the workload, again when the CNI changes, and exports the matrix", () => {
+        const checks = named(run, "checks-run");
+        assert.deepStrictEqual(checks.dependsOn, ["app-httpbackend"]);
+        assert.ok(checks.deleteBeforeReplace);
+        assert.strictEqual((checks.inputs.triggers as unknown[])[0], "cni-apply-id");
+        assert.ok((checks.inputs.stdin as string).includes("NETLAB_POLICY='unsupported'"), "flannel does not enforce policies");
+        assert.deepStrictEqual(run.outputs.checks, {
+            "nodes": "PASS: 3/3 Ready",
+            "policy unlabelled pod@u2 -> service": "UNSUPPORTED: reached",
+        });
+    });
+
+    it("kube-router: the checks expect the policy enforced, and the MTU stays the interface's", async () => {
+        const kr = await runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "kube-router" });
+        assert.ok((named(kr, "checks-run").inputs.stdin as string).includes("NETLAB_POLICY='enforced'"));
+        assert.strictEqual(kr.outputs.cniMtu, 1500);
+        assert.deepStrictEqual((named(kr, "cni-apply").inputs.triggers as string[]).slice(0, 2), ["kube-router", "kube-init-id"]);
+    });
+
+    it("a CNI whose images cannot be built here is refused before any resource, naming netlab:cni", async () => {
+        await assert.rejects(runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "calico" }), /netlab:cni.*calico[\s\S]*pulumi config set netlab:cni flannel/);
+        assert.strictEqual(lastRecorded().length, 0);
+    });
+
+    it("without an artifacts directory, kubeadm says how to build one", async () => {
+        await assert.rejects(runStackFile("kube-lab", { "netlab:artifactsDir": "" }), /artifactsDir/);
+    });
+});
