@@ -30,6 +30,8 @@ export interface HostArtifactsArgs {
     artifactsDir: string;
     /** What to copy. */
     files: ArtifactFile[];
+    /** The command that builds the files, for the error when some are missing. Default: npm run toolchain. */
+    buildCommand?: string;
 }
 
 const digests = new Map<string, string>();
@@ -62,7 +64,7 @@ export class HostArtifacts extends pulumi.ComponentResource {
         const missing = missingArtifacts(dir, args.files.map((f) => f.name));
         if (missing.length > 0) {
             throw new pulumi.RunError(`netlab:artifactsDir = '${args.artifactsDir}': ${missing.join(", ")} missing in ${dir}. ` +
-                "Fix: npm run toolchain (builds them there), or point netlab:artifactsDir at a directory that has them");
+                `Fix: ${args.buildCommand ?? "npm run toolchain"} (builds them there), or point netlab:artifactsDir at a directory that has them`);
         }
         const script = fs.readFileSync(path.join(REPO_ROOT, "scripts/push-artifact.sh"), "utf8");
         const pushes = args.hosts.map((host) => args.files.map((file) => {

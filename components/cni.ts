@@ -2,10 +2,11 @@
  * Cni: the cluster's pod network, chosen by `netlab:cni` and swappable in place. Per host, a
  * step imports the CNI's image and reports the lab interface (the pod MTU is derived from
  * it); on the control plane, a step applies the CNI's objects and waits for every node to be
- * Ready. A changed CNI replaces both, delete first: the old CNI's objects go, then each host
- * is cleaned of what it left (interfaces, /etc/cni/net.d, iptables chains, ipsets, routes,
- * IPAM state), then the new one is applied and the pods holding old addresses are restarted.
- * The cluster itself is not rebuilt.
+ * Ready. A changed CNI replaces both, delete first: each host stops the old CNI's agent for
+ * good (its image removed, its containers killed) and is cleaned of what it left
+ * (interfaces, /etc/cni/net.d, iptables chains, ipsets, routes, IPAM state), the old CNI's
+ * objects are deleted, then the new one is applied and the pods holding old addresses are
+ * restarted. The cluster itself is not rebuilt.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,7 +15,7 @@ import { Cni } from "../lib/config";
 import { IMAGE_REPOSITORY } from "../lib/kubeadm";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { HostArtifacts } from "./artifacts";
-import { HOST_IMAGE_DIR } from "./kubeadm";
+import { HOST_IMAGE_DIR, KUBE_TOOLCHAIN_COMMAND } from "./kubeadm";
 import { LabHost, stdoutByHost } from "./hosts";
 
 /** The image of each CNI that netlab builds (scripts/toolchain.sh kube-images), by CNI. */
@@ -72,6 +73,7 @@ export class CniNetwork extends pulumi.ComponentResource {
         const files = new HostArtifacts(`${name}-image`, {
             hosts: args.hosts, privateKey: args.privateKey, artifactsDir: args.artifactsDir,
             files: [{ name: tar, dest: `${HOST_IMAGE_DIR}/${args.cni}.tar`, mode: "0644" }],
+            buildCommand: KUBE_TOOLCHAIN_COMMAND,
         }, { parent: this, dependsOn: args.dependsOn });
 
         const hostSteps = args.hosts.map((h) => new command.remote.Command(`${name}-host-${h.name}`, {
@@ -80,7 +82,9 @@ export class CniNetwork extends pulumi.ComponentResource {
             stdin: renderHostScript("host-scripts/cni-host.sh", {
                 NETLAB_ADDRESS: h.labAddress, NETLAB_IMAGE_TAR: `${HOST_IMAGE_DIR}/${args.cni}.tar`, NETLAB_IMAGE: image,
             }),
-            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/cni-host-clean.sh", { NETLAB_CNI: args.cni, NETLAB_POD_CIDR: args.podCidr }))}`,
+            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/cni-host-clean.sh", {
+                NETLAB_CNI: args.cni, NETLAB_POD_CIDR: args.podCidr, NETLAB_IMAGE: image,
+            }))}`,
             // Another CNI, or a new cluster (new pod subnets per node): this host is cleaned of
             // what the old one left before the CNI is applied again.
             triggers: [args.cni, args.clusterId],

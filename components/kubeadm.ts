@@ -19,6 +19,9 @@ import { REPO_ROOT, renderHostScript, shellQuote } from "../lib/scripts";
 import { ArtifactFile, HostArtifacts } from "./artifacts";
 import { LabHost, stdoutByHost } from "./hosts";
 
+/** What builds the kubeadm scenario's artifacts. */
+export const KUBE_TOOLCHAIN_COMMAND = "npm run toolchain -- kube";
+
 /** Where image tarballs go on the hosts. */
 export const HOST_IMAGE_DIR = "/var/lib/netlab/images";
 
@@ -72,6 +75,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         const [control, ...workers] = args.hosts;
         const binaries = new HostArtifacts(`${name}-files`, {
             hosts: args.hosts, privateKey: args.privateKey, artifactsDir: args.artifactsDir, files: KUBE_NODE_FILES,
+            buildCommand: KUBE_TOOLCHAIN_COMMAND,
         }, { parent: this });
 
         const setup = args.hosts.map((h) => {

@@ -17,10 +17,17 @@ if [ "${NETLAB_ACTION:-create}" = delete ]; then
         echo "cni-apply: no API server answers on $(hostname); nothing to delete" >&2
         exit 0
     fi
-    kubectl delete daemonsets,deployments,configmaps,serviceaccounts -n kube-system -l "$selector" \
+    # Foreground: the agents' pods are gone (their processes stopped) before this returns, so
+    # the host cleanup that follows cannot race an agent that puts its interfaces back.
+    kubectl delete daemonsets,deployments -n kube-system -l "$selector" --cascade=foreground \
         --ignore-not-found --wait=true --timeout="${timeout}s" >/dev/null
+    deadline=$((SECONDS + timeout))
+    while [ -n "$(kubectl get pods -n kube-system -l "$selector" -o name)" ]; do
+        [ "$SECONDS" -lt "$deadline" ] || { echo "cni-apply: $NETLAB_CNI pods still exist after ${timeout}s" >&2; exit 1; }
+        sleep 1
+    done
+    kubectl delete configmaps,serviceaccounts -n kube-system -l "$selector" --ignore-not-found --wait=true >/dev/null
     kubectl delete clusterrolebindings,clusterroles -l "$selector" --ignore-not-found --wait=true >/dev/null
-    kubectl wait pods -n kube-system -l "$selector" --for=delete --timeout="${timeout}s" >/dev/null 2>&1 || true
     echo "$NETLAB_CNI objects deleted"
     exit 0
 fi

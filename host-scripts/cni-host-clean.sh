@@ -12,12 +12,34 @@
 # iptables rules are found in iptables-save output and removed with iptables-restore
 # --noflush, so the rule text is matched exactly: jumps first, then flush, then delete chains.
 # Prints one line. Safe to re-run: what is already gone is skipped.
+# First, when NETLAB_IMAGE is set, the CNI's agent on this host is stopped for good: its
+# image leaves containerd (the pods are never pulled, so the kubelet cannot start it again)
+# and its containers are killed. The cleanup then cannot race an agent that puts its
+# interfaces back, whether or not its Kubernetes objects are already deleted.
 # Inputs (rendered in): NETLAB_CNI (calico|canal|cilium|flannel|kube-router|weave),
-# NETLAB_POD_CIDR (the cluster's pod CIDR, e.g. 10.244.0.0/16).
+# NETLAB_POD_CIDR (the cluster's pod CIDR, e.g. 10.244.0.0/16), NETLAB_IMAGE (the agent's image).
 set -euo pipefail
 
 : "${NETLAB_CNI:?}" "${NETLAB_POD_CIDR:?}"
 cni=$NETLAB_CNI
+if [ -n "${NETLAB_IMAGE:-}" ] && command -v ctr >/dev/null 2>&1; then
+    ctr -n k8s.io images rm "$NETLAB_IMAGE" >/dev/null 2>&1 || true
+    for _ in 1 2 3; do
+        agents=$(ctr -n k8s.io containers ls 2>/dev/null | awk -v img="$NETLAB_IMAGE" '$2 == img { print $1 }')
+        [ -n "$agents" ] || break
+        for c in $agents; do
+            ctr -n k8s.io tasks kill -s SIGKILL "$c" >/dev/null 2>&1 || true
+        done
+        sleep 2
+        running=0
+        for c in $agents; do
+            if ctr -n k8s.io tasks ls 2>/dev/null | awk -v id="$c" '$1 == id && $3 == "RUNNING"' | grep . >/dev/null; then
+                running=1
+            fi
+        done
+        [ "$running" = 1 ] || break
+    done
+fi
 [[ $NETLAB_POD_CIDR =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})$ ]] ||
     { echo "cni-host-clean: NETLAB_POD_CIDR '$NETLAB_POD_CIDR' is not a.b.c.d/n" >&2; exit 1; }
 pod_base=$(( (BASH_REMATCH[1] << 24) | (BASH_REMATCH[2] << 16) | (BASH_REMATCH[3] << 8) | BASH_REMATCH[4] ))

@@ -203,3 +203,20 @@ export function rawFromStackFile(stack: string): Record<string, string> {
     const all = { ...projectDefaults(), ...stackFileConfig(`Pulumi.${stack}.yaml`) };
     return Object.fromEntries(Object.entries(all).map(([k, v]) => [k.replace(/^netlab:/, ""), v]));
 }
+
+/**
+ * Every command that deletes what it made must be deleted before it is replaced, or else
+ * re-run in place (an update command and no triggers): a create-before-delete replacement
+ * would have the old delete undo the new create. Returns how many such commands there are.
+ */
+export function checkDeleteBeforeReplace(run: StackRun): number {
+    const deleting = run.resources.filter((r) => r.type.startsWith("command:") && r.inputs.delete !== undefined);
+    for (const r of deleting) {
+        const triggers = (r.inputs.triggers as unknown[] | undefined) ?? [];
+        if (!(r.deleteBeforeReplace || (r.inputs.update !== undefined && triggers.length === 0))) {
+            throw new Error(`${r.name}: needs deleteBeforeReplace, or an update command and no triggers`);
+        }
+    }
+    return deleting.length;
+}
+

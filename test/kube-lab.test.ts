@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { KUBE_NODE_FILES } from "../components/kubeadm";
 import { cgroupRoot } from "../components/kubeadm";
-import { lastRecorded, MOCK_CA_HASH, MOCK_TOKEN, Recorded, runStackFile, StackRun } from "./harness";
+import { checkDeleteBeforeReplace, lastRecorded, MOCK_CA_HASH, MOCK_TOKEN, Recorded, runStackFile, StackRun } from "./harness";
 
 /** A stand-in artifacts directory with every file the kubeadm scenario pushes. */
 const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-kube-artifacts-"));
@@ -135,6 +135,11 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         });
     });
 
+    it("no command that deletes what it made can be replaced create-before-delete", () => {
+        const count = checkDeleteBeforeReplace(run);
+        assert.ok(count >= 3 * 9 + 3 + 3 + 1 + 2 + 3 + 1 + 1 + 3, `found ${count}`);
+    });
+
     it("kube-router: the checks expect the policy enforced, and the MTU stays the interface's", async () => {
         const kr = await runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "kube-router" });
         assert.ok((named(kr, "checks-run").inputs.stdin as string).includes("NETLAB_POLICY='enforced'"));
@@ -149,5 +154,11 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
 
     it("without an artifacts directory, kubeadm says how to build one", async () => {
         await assert.rejects(runStackFile("kube-lab", { "netlab:artifactsDir": "" }), /artifactsDir/);
+    });
+
+    it("names the missing Kubernetes artifacts and the command that builds them", async () => {
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-empty-artifacts-"));
+        await assert.rejects(runStackFile("kube-lab", { "netlab:artifactsDir": empty }),
+            /kubernetes\/kubeadm, kubernetes\/kubelet[\s\S]*Fix: npm run toolchain -- kube/);
     });
 });

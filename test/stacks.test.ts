@@ -5,7 +5,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { lastRecorded, realKeygenOutput, Recorded, runStackFile, StackRun } from "./harness";
+import { checkDeleteBeforeReplace, lastRecorded, realKeygenOutput, Recorded, runStackFile, StackRun } from "./harness";
 
 const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 
@@ -254,13 +254,8 @@ describe("stack options", () => {
 
     it("no command that deletes what it made can be replaced create-before-delete (the old delete would undo the new create)", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
-        const deleting = run.resources.filter((r) => r.type.startsWith("command:") && r.inputs.delete !== undefined);
-        assert.ok(deleting.length >= 18, `found ${deleting.length}`);
-        for (const r of deleting) {
-            const triggers = (r.inputs.triggers as unknown[] | undefined) ?? [];
-            assert.ok(r.deleteBeforeReplace || (r.inputs.update !== undefined && triggers.length === 0),
-                `${r.name}: needs deleteBeforeReplace, or an update command and no triggers`);
-        }
+        const count = checkDeleteBeforeReplace(run);
+        assert.ok(count >= 18, `found ${count}`);
     });
 
     it("a configured gossip key is used instead of a generated one", async () => {
