@@ -104,9 +104,12 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         const tokenValue = pulumi.secret(token.stdout.apply((t) => t.trim()));
 
         const node = (h: LabHost): NodeSettings => ({ name: h.name, address: h.labAddress, cgroupRoot: cgroupRoot(args.labName, h.name) });
-        const initConfig = pulumi.secret(tokenValue.apply((t) => kubeadmInitConfig({
+        const endpoint = `${control.labAddress}:${API_SERVER_PORT}`;
+        const server = pulumi.output(args.apiServerFromHere ?? endpoint);
+        // The certificate must also hold the address this machine uses (a published port's host, an SSH address).
+        const initConfig = pulumi.secret(pulumi.all([tokenValue, server]).apply(([t, s]) => kubeadmInitConfig({
             version: args.version, node: node(control), podCidr: args.podCidr, serviceCidr: args.serviceCidr, token: t,
-            certSans: ["127.0.0.1", "localhost"],
+            certSans: ["127.0.0.1", "localhost", s.replace(/:\d+$/, "")],
         })));
         const init = new command.remote.Command(`${name}-init`, {
             connection: control.connection,
@@ -117,7 +120,6 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: setup, additionalSecretOutputs: ["stdout"], deleteBeforeReplace: true });
         const initOut = init.stdout.apply(parseInitOutput);
         const caCertHash = initOut.apply((o) => o.caCertHash);
-        const endpoint = `${control.labAddress}:${API_SERVER_PORT}`;
 
         const joins = workers.map((h, i) => new command.remote.Command(`${name}-join-${h.name}`, {
             connection: h.connection,
@@ -130,12 +132,11 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             triggers: [init.id],
         }, { parent: this, dependsOn: [init, setup[i + 1]], deleteBeforeReplace: true }));
 
-        const server = pulumi.output(args.apiServerFromHere ?? endpoint);
         this.kubeconfig = pulumi.secret(pulumi.all([initOut, server]).apply(([o, s]) => kubeconfigForServer(o.adminKubeconfig, `https://${s}`)));
         this.kubeconfigPath = args.kubeconfigPath ?? path.join(REPO_ROOT, ".netlab", `${args.labName}.kubeconfig`);
         const file = new command.local.Command(`${name}-kubeconfig-file`, {
             create: "umask 077 && mkdir -p \"$(dirname \"$NETLAB_FILE\")\" && printf '%s\\n' \"$NETLAB_KUBECONFIG\" > \"$NETLAB_FILE\" && echo \"$NETLAB_FILE\"",
-            update: "umask 077 && printf '%s\\n' \"$NETLAB_KUBECONFIG\" > \"$NETLAB_FILE\" && echo \"$NETLAB_FILE\"",
+            update: "umask 077 && mkdir -p \"$(dirname \"$NETLAB_FILE\")\" && printf '%s\\n' \"$NETLAB_KUBECONFIG\" > \"$NETLAB_FILE\" && echo \"$NETLAB_FILE\"",
             delete: "rm -f \"$NETLAB_FILE\"",
             environment: pulumi.secret(this.kubeconfig.apply((k) => ({ NETLAB_KUBECONFIG: k, NETLAB_FILE: this.kubeconfigPath }))),
         }, { parent: this });

@@ -31,7 +31,7 @@ export function kubeadmScenario(cfg: LabConfig): LabOutputs {
         labName,
         apiServerFromHere: cfg.hostProvider === "docker"
             ? control.published.apply((p) => p[String(API_SERVER_PORT)])
-            : `${control.labAddress}:${API_SERVER_PORT}`,
+            : control.endpoint.apply((e) => `${e.host}:${API_SERVER_PORT}`),
     });
     const cni = new CniNetwork("cni", {
         hosts: hosts.hosts,

@@ -147,6 +147,20 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         assert.deepStrictEqual((named(kr, "cni-apply").inputs.triggers as string[]).slice(0, 2), ["kube-router", "kube-init-id"]);
     });
 
+    it("ssh hosts: kubectl from here goes to the control plane's SSH address, which the API certificate holds", async () => {
+        const hosts = JSON.stringify([
+            { name: "u1", address: "10.1.0.11", labAddress: "192.168.56.3" },
+            { name: "u2", address: "10.1.0.12", labAddress: "192.168.56.4" },
+            { name: "u3", address: "10.1.0.13", labAddress: "192.168.56.5" },
+        ]);
+        const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+        const ssh = await runStackFile("kube-lab", { ...withArtifacts, "netlab:hostProvider": "ssh", "netlab:hosts": hosts, "netlab:sshPrivateKey": key },
+            ["netlab:sshPrivateKey"]);
+        assert.match(ssh.outputs.kubeconfig as string, /server: https:\/\/10\.1\.0\.11:6443\n/);
+        assert.ok((named(ssh, "kube-init").inputs.stdin as string).includes('certSANs: ["192.168.56.3", "127.0.0.1", "localhost", "10.1.0.11"]'));
+        assert.ok(!ssh.resources.some((r) => r.type.startsWith("docker:")));
+    });
+
     it("a CNI whose images cannot be built here is refused before any resource, naming netlab:cni", async () => {
         await assert.rejects(runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "calico" }), /netlab:cni.*calico[\s\S]*pulumi config set netlab:cni flannel/);
         assert.strictEqual(lastRecorded().length, 0);
