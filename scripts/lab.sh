@@ -48,6 +48,14 @@ shift || true
 case "$action" in
     up)
         stack=${1:-dev}
+        # A kubeadm stack on this repo's toolchain needs its Kubernetes part, which the default
+        # toolchain build leaves out (it takes a while): build it the first time.
+        if grep -Eq '^[[:space:]]*netlab:scenario:[[:space:]]*kubeadm' "Pulumi.$stack.yaml" 2>/dev/null &&
+            grep -Eq '^[[:space:]]*netlab:artifactsDir:[[:space:]]*\.toolchain/artifacts' "Pulumi.$stack.yaml" &&
+            [ ! -f "$root/.toolchain/artifacts/images/kubernetes.tar" ] && command -v go >/dev/null 2>&1; then
+            echo "lab: $stack is a kubeadm lab: building the Kubernetes toolchain first (scripts/toolchain.sh kube)" >&2
+            "$root/scripts/toolchain.sh" kube
+        fi
         pulumi stack select --create "$stack" >/dev/null
         pulumi up --yes --stack "$stack"
         ;;
