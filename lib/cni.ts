@@ -1,27 +1,27 @@
 /**
  * The CNIs netlab knows: their traits (encapsulation, NetworkPolicy, encryption, MTU
- * detection, whether the lab can build them here) and, for the two whose images are built
- * locally (flannel, kube-router), every Kubernetes object they need, as plain JSON objects.
- * Pure functions: no Pulumi, no cluster. The CNI plugin binaries (bridge, host-local,
+ * detection, whether the lab can build them here) and every Kubernetes object each needs, as
+ * plain JSON objects: flannel and kube-router here, weave, cilium, calico and canal in
+ * lib/cni/<name>.ts (their images cannot be built on this machine yet: assertBuiltHere refuses
+ * them, and their manifests are what netlab would apply once the images exist).
+ * Pure functions: no Pulumi, no cluster. The standard CNI plugin binaries (bridge, host-local,
  * loopback, portmap, flannel) are put in /opt/cni/bin by the program before a CNI is applied,
- * so no manifest here mounts or copies anything into /opt/cni/bin.
+ * so no manifest mounts or copies anything into /opt/cni/bin, except that weave, cilium,
+ * calico and canal copy their OWN plugin binaries there (weave-net, cilium-cni, calico and
+ * calico-ipam), as their agents do upstream.
  */
-import * as crypto from "crypto";
 import { parseCidr } from "./cidr";
+import { renderCalico } from "./cni/calico";
+import { renderCanal } from "./cni/canal";
+import { renderCilium } from "./cni/cilium";
+import {
+    CNI_IMAGE_ROLES, CniManifestInput, configMap, daemonSet, fieldEnv, FLANNEL_RULES, flannelNetConf, flanneldContainer, hostPath, imageFor, K8sObject,
+    labelsFor, PULL, rbac, VXLAN_OVERHEAD, XTABLES_MOUNT, XTABLES_VOLUME,
+} from "./cni/common";
+import { renderWeave } from "./cni/weave";
 import { Cni, CNIS } from "./config";
 
-export type K8sObject = Record<string, unknown>;
-
-export interface CniManifestInput {
-    /** The cluster's pod CIDR (kubeadm --pod-network-cidr), e.g. 10.244.0.0/16. */
-    podCidr: string;
-    /** The MTU of pod interfaces, already resolved (auto is resolved by the caller with cniMtuFor). */
-    mtu: number;
-    /** The image ref of the CNI's own agent. */
-    image: string;
-    /** The node interface that carries pod traffic between nodes, e.g. eth0. */
-    nodeInterface: string;
-}
+export { CNI_IMAGE_ROLES, CNI_LABEL, CNI_NAMESPACE, CniManifestInput, K8sObject } from "./cni/common";
 
 export interface CniTraits {
     /** Bytes of encapsulation overhead per packet on the node interface (flannel vxlan: 50; kube-router direct routing: 0). */
@@ -35,9 +35,6 @@ export interface CniTraits {
     /** Names of the CNI config files it writes in /etc/cni/net.d. */
     confFiles: string[];
 }
-
-/** VXLAN over IPv4: outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 (RFC 7348), as every VXLAN CNI counts it. */
-const VXLAN_OVERHEAD = 50;
 
 export const CNI_TRAITS: Record<Cni, CniTraits> = {
     calico: {
@@ -110,12 +107,6 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
     },
 };
 
-/** Every object's label: `kubectl delete all,cm,sa,clusterrole,clusterrolebinding -l netlab.io/cni=<cni>`. */
-export const CNI_LABEL = "netlab.io/cni";
-
-/** Where the agents live. */
-export const CNI_NAMESPACE = "kube-system";
-
 /** The pod MTU: a number is taken as is; "auto" is the node interface MTU minus the CNI's encapsulation overhead. */
 export function cniMtuFor(cni: Cni, setting: "auto" | number, nodeInterfaceMtu: number): number {
     const traits = traitsOf(cni);
@@ -131,27 +122,47 @@ export function cniMtuFor(cni: Cni, setting: "auto" | number, nodeInterfaceMtu: 
     return nodeInterfaceMtu - traits.encapOverhead;
 }
 
-/** Every Kubernetes object of the CNI, in apply order (RBAC, ConfigMaps, then the DaemonSet). Throws for a CNI without builtHere. */
+/**
+ * Every Kubernetes object of the CNI, in apply order (CRDs, RBAC, ConfigMaps, then the
+ * DaemonSet and Deployments). Renders for every CNI, built here or not: for calico, canal,
+ * cilium and weave it is what netlab would apply once their images exist.
+ */
 export function cniManifest(cni: Cni, input: CniManifestInput): K8sObject[] {
-    const traits = traitsOf(cni);
-    if (!traits.builtHere) {
-        const here = CNIS.filter((c) => CNI_TRAITS[c].builtHere);
-        throw new Error(`netlab:cni '${cni}' cannot be deployed: netlab builds images only for ${here.join(" and ")} on this machine `
-            + `(fix: pulumi config set netlab:cni ${here[0]})`);
-    }
-    checkInput(input);
+    traitsOf(cni);
+    checkInput(cni, input);
     switch (cni) {
         case "flannel":
             return flannelObjects(input);
         case "kube-router":
             return kubeRouterObjects(input);
-        default:
-            throw new Error(`netlab:cni '${cni}' has no manifest`);
+        case "weave":
+            return renderWeave(input);
+        case "cilium":
+            return renderCilium(input);
+        case "calico":
+            return renderCalico(input);
+        case "canal":
+            return renderCanal(input);
     }
 }
 
-/** kubectl-ready JSON: {"apiVersion":"v1","kind":"List","items":[...]} */
+/** Throws, naming netlab:cni and the fix, for a CNI whose images netlab cannot build on this machine. */
+export function assertBuiltHere(cni: Cni): void {
+    if (!traitsOf(cni).builtHere) {
+        const here = CNIS.filter((c) => CNI_TRAITS[c].builtHere);
+        throw new Error(`netlab:cni '${cni}' cannot be deployed: netlab builds images only for ${here.join(" and ")} on this machine `
+            + `(fix: pulumi config set netlab:cni ${here[0]})`);
+    }
+}
+
+/** kubectl-ready JSON: {"apiVersion":"v1","kind":"List","items":[...]}. Only for a CNI built here (assertBuiltHere). */
 export function cniManifestJson(cni: Cni, input: CniManifestInput): string {
+    assertBuiltHere(cni);
+    return cniManifestListJson(cni, input);
+}
+
+/** The same List for any CNI, built here or not (for inspection and server-side dry runs). */
+export function cniManifestListJson(cni: Cni, input: CniManifestInput): string {
     return `${JSON.stringify({ apiVersion: "v1", kind: "List", items: cniManifest(cni, input) }, null, 2)}\n`;
 }
 
@@ -163,7 +174,7 @@ function traitsOf(cni: Cni): CniTraits {
     return traits;
 }
 
-function checkInput(input: CniManifestInput): void {
+function checkInput(cni: Cni, input: CniManifestInput): void {
     const cidr = parseCidr(input.podCidr);
     if (typeof cidr === "string") {
         throw new Error(`pod CIDR: ${cidr}`);
@@ -177,89 +188,14 @@ function checkInput(input: CniManifestInput): void {
     if (!/^[a-zA-Z0-9_.@-]{1,15}$/.test(input.nodeInterface)) {
         throw new Error(`node interface '${input.nodeInterface}' is not an interface name`);
     }
+    CNI_IMAGE_ROLES[cni].forEach((role) => imageFor(input, role));
+    if (input.encryption?.enabled === true && !CNI_TRAITS[cni].encryption) {
+        throw new Error(`CNI '${cni}' has no pod traffic encryption in this lab`);
+    }
+    if (input.encryption?.enabled === true && cni === "weave" && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(input.encryption.secretName ?? "")) {
+        throw new Error(`weave encryption needs the name of the Secret holding the password (encryption.secretName)`);
+    }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Shared building blocks
-
-type Labels = Record<string, string>;
-
-function labelsFor(cni: Cni, app: string): Labels {
-    return { "k8s-app": app, [CNI_LABEL]: cni };
-}
-
-function meta(name: string, labels: Labels, namespaced: boolean): K8sObject {
-    return namespaced ? { name, namespace: CNI_NAMESPACE, labels } : { name, labels };
-}
-
-/** ServiceAccount + ClusterRole + ClusterRoleBinding, one name for all three. */
-function rbac(name: string, labels: Labels, rules: K8sObject[]): K8sObject[] {
-    return [
-        { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(name, labels, true) },
-        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: meta(name, labels, false), rules },
-        {
-            apiVersion: "rbac.authorization.k8s.io/v1",
-            kind: "ClusterRoleBinding",
-            metadata: meta(name, labels, false),
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-            subjects: [{ kind: "ServiceAccount", name, namespace: CNI_NAMESPACE }],
-        },
-    ];
-}
-
-function hostPath(name: string, path: string, type?: string): K8sObject {
-    return { name, hostPath: type === undefined ? { path } : { path, type } };
-}
-
-function fieldEnv(name: string, fieldPath: string): K8sObject {
-    return { name, valueFrom: { fieldRef: { apiVersion: "v1", fieldPath } } };
-}
-
-/** A digest of the ConfigMap data in the pod template: a changed config rolls the DaemonSet. */
-function configHash(data: Record<string, string>): string {
-    return crypto.createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
-}
-
-interface DaemonSetSpec {
-    name: string;
-    labels: Labels;
-    serviceAccount: string;
-    config: Record<string, string>;
-    initContainers: K8sObject[];
-    containers: K8sObject[];
-    volumes: K8sObject[];
-}
-
-function daemonSet(s: DaemonSetSpec): K8sObject {
-    return {
-        apiVersion: "apps/v1",
-        kind: "DaemonSet",
-        metadata: meta(s.name, s.labels, true),
-        spec: {
-            selector: { matchLabels: { "k8s-app": s.labels["k8s-app"] } },
-            updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
-            template: {
-                metadata: { labels: s.labels, annotations: { "netlab.io/config-hash": configHash(s.config) } },
-                spec: {
-                    hostNetwork: true,
-                    priorityClassName: "system-node-critical",
-                    serviceAccountName: s.serviceAccount,
-                    // Every taint, NoSchedule and NoExecute alike: the network comes first.
-                    tolerations: [{ operator: "Exists" }],
-                    terminationGracePeriodSeconds: 30,
-                    initContainers: s.initContainers,
-                    containers: s.containers,
-                    volumes: s.volumes,
-                },
-            },
-        },
-    };
-}
-
-/** The images are imported into containerd on every node: never pull. */
-const PULL = "Never";
-
-const XTABLES_LOCK = "/run/xtables.lock";
 
 // ---------------------------------------------------------------------------------------------
 // flannel (vxlan, --kube-subnet-mgr)
@@ -278,21 +214,10 @@ function flannelObjects(input: CniManifestInput): K8sObject[] {
             { type: "portmap", capabilities: { portMappings: true } },
         ],
     };
-    const netConf = {
-        Network: input.podCidr,
-        // The vxlan backend's MTU is the outgoing (underlay) MTU; flannel.1 and FLANNEL_MTU get
-        // it minus 50. Setting it to pod MTU + 50 keeps flannel.1 equal to the pod MTU, also for
-        // a numeric netlab:cniMtu (for "auto" it is the interface MTU, flannel's own default).
-        Backend: { Type: "vxlan", MTU: input.mtu + CNI_TRAITS.flannel.encapOverhead },
-    };
-    const config = { "cni-conf.json": `${JSON.stringify(cniConf, null, 2)}\n`, "net-conf.json": `${JSON.stringify(netConf, null, 2)}\n` };
+    const config = { "cni-conf.json": `${JSON.stringify(cniConf, null, 2)}\n`, "net-conf.json": flannelNetConf(input.podCidr, input.mtu) };
     return [
-        ...rbac("flannel", labels, [
-            { apiGroups: [""], resources: ["pods"], verbs: ["get"] },
-            { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
-            { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"] },
-        ]),
-        { apiVersion: "v1", kind: "ConfigMap", metadata: meta("kube-flannel-cfg", labels, true), data: config },
+        ...rbac("flannel", labels, FLANNEL_RULES),
+        configMap("kube-flannel-cfg", labels, config),
         daemonSet({
             name: "kube-flannel-ds",
             labels,
@@ -310,26 +235,16 @@ function flannelObjects(input: CniManifestInput): K8sObject[] {
                     { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" },
                 ],
             }],
-            containers: [{
-                name: "kube-flannel",
-                image: input.image,
-                imagePullPolicy: PULL,
-                command: ["/usr/local/bin/flanneld"],
-                args: ["--ip-masq", "--kube-subnet-mgr", `--iface=${input.nodeInterface}`],
-                env: [fieldEnv("POD_NAME", "metadata.name"), fieldEnv("POD_NAMESPACE", "metadata.namespace")],
-                resources: { requests: { cpu: "100m", memory: "50Mi" } },
-                securityContext: { privileged: false, capabilities: { add: ["NET_ADMIN", "NET_RAW"] } },
-                volumeMounts: [
-                    { name: "run-flannel", mountPath: "/run/flannel" },
-                    { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" },
-                    { name: "xtables-lock", mountPath: XTABLES_LOCK },
-                ],
-            }],
+            containers: [flanneldContainer(input.image, input.nodeInterface, [
+                { name: "run-flannel", mountPath: "/run/flannel" },
+                { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" },
+                XTABLES_MOUNT,
+            ])],
             volumes: [
                 hostPath("run-flannel", "/run/flannel", "DirectoryOrCreate"),
                 hostPath("cni-conf-dir", "/etc/cni/net.d", "DirectoryOrCreate"),
                 { name: "flannel-cfg", configMap: { name: "kube-flannel-cfg" } },
-                hostPath("xtables-lock", XTABLES_LOCK, "FileOrCreate"),
+                XTABLES_VOLUME,
             ],
         }),
     ];
@@ -370,7 +285,7 @@ function kubeRouterObjects(input: CniManifestInput): K8sObject[] {
             { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
             { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] },
         ]),
-        { apiVersion: "v1", kind: "ConfigMap", metadata: meta("kube-router-cfg", labels, true), data: config },
+        configMap("kube-router-cfg", labels, config),
         daemonSet({
             name: "kube-router",
             labels,
@@ -419,14 +334,14 @@ function kubeRouterObjects(input: CniManifestInput): K8sObject[] {
                 volumeMounts: [
                     { name: "lib-modules", mountPath: "/lib/modules", readOnly: true },
                     { name: "cni-conf-dir", mountPath: "/etc/cni/net.d" },
-                    { name: "xtables-lock", mountPath: XTABLES_LOCK },
+                    XTABLES_MOUNT,
                 ],
             }],
             volumes: [
                 hostPath("lib-modules", "/lib/modules"),
                 hostPath("cni-conf-dir", "/etc/cni/net.d", "DirectoryOrCreate"),
                 { name: "kube-router-cfg", configMap: { name: "kube-router-cfg" } },
-                hostPath("xtables-lock", XTABLES_LOCK, "FileOrCreate"),
+                XTABLES_VOLUME,
             ],
         }),
     ];

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CNI_LABEL, CNI_TRAITS, CniManifestInput, cniManifest, cniManifestJson, cniMtuFor, K8sObject } from "../lib/cni";
+import { assertBuiltHere, CNI_LABEL, CNI_TRAITS, CniManifestInput, cniManifest, cniManifestJson, cniMtuFor, K8sObject } from "../lib/cni";
 import { Cni, CNIS } from "../lib/config";
 import { renderHostScript } from "../lib/scripts";
 import { CNIS_WITH_ENCRYPTION } from "../lib/validate";
@@ -297,9 +297,12 @@ describe("cni", () => {
             }
         });
 
-        it("refuses a CNI not built here, naming netlab:cni", () => {
+        it("refuses a CNI not built here, naming netlab:cni, in assertBuiltHere and cniManifestJson", () => {
+            for (const cni of BUILT) {
+                assert.doesNotThrow(() => assertBuiltHere(cni));
+            }
             for (const cni of CNIS.filter((c) => !BUILT.includes(c))) {
-                assert.throws(() => cniManifest(cni, input("flannel")), (e: Error) => {
+                assert.throws(() => assertBuiltHere(cni), (e: Error) => {
                     assert.match(e.message, /netlab:cni/);
                     assert.ok(e.message.includes(`'${cni}'`), e.message);
                     return true;
