@@ -2,7 +2,8 @@
  * e2e for the kube-lab stack: a kubeadm cluster on the three docker hosts with flannel, the
  * httpbackend Deployment and the lab checks; a no-op second up; the CNI swapped in place to
  * kube-router (the cluster is not rebuilt, flannel leaves nothing on the hosts, the
- * NetworkPolicy becomes enforced); destroy with nothing left on the hosts' machine.
+ * NetworkPolicy becomes enforced) and back (kube-router leaves nothing); destroy with
+ * nothing left on the hosts' machine.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -32,7 +33,7 @@ function assertMatrix(matrix: Record<string, string>, unsupportedPolicy: boolean
     assert.strictEqual(matrix.nodes, "PASS: 3/3 Ready");
 }
 
-describe("e2e: kube-lab stack (kubeadm, flannel -> kube-router in place, httpbackend, checks)", function () {
+describe("e2e: kube-lab stack (kubeadm, flannel -> kube-router -> flannel in place, httpbackend, checks)", function () {
     this.timeout(60 * 60 * 1000);
     const phases = new Phases();
     const lab = new LabStack("e2e-kube", "kube-lab");
@@ -109,6 +110,23 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> kube-router in place, httpbac
             const links = onHost(h, "ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1");
             assert.ok(!/^(flannel\.1|cni0)$/m.test(links), `${h.name} still has flannel's interfaces: ${links}`);
             assert.ok(!onHost(h, "iptables-save").includes("FLANNEL"), `${h.name} still has flannel's iptables chains`);
+        }
+    });
+
+    it("and back to flannel: kube-router leaves nothing on the hosts, the matrix passes again", async () => {
+        const stack = lab.opened;
+        await stack.setConfig("netlab:cni", { value: "flannel" });
+        const result = await phases.time("swap back to flannel", () => stack.up({ onOutput: () => undefined }));
+        assert.strictEqual(result.summary.result, "succeeded");
+        console.log(`      cni: ${result.outputs.cniStatus.value as string}, mtu ${String(result.outputs.cniMtu.value)}`);
+        assertMatrix(result.outputs.checks.value as Record<string, string>, true);
+        assert.strictEqual(kubectl("get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"), systemUid, "the cluster was not rebuilt");
+        for (const h of hosts) {
+            assert.deepStrictEqual(onHost(h, "ls /etc/cni/net.d").trim().split("\n"), ["10-flannel.conflist"], `${h.name}: /etc/cni/net.d`);
+            const links = onHost(h, "ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1");
+            assert.ok(!/^(kube-bridge|kube-dummy-if)$/m.test(links), `${h.name} still has kube-router's interfaces: ${links}`);
+            assert.ok(!/KUBE-ROUTER|KUBE-NWPLCY|KUBE-POD-FW/.test(onHost(h, "iptables-save")), `${h.name} still has kube-router's iptables chains`);
+            assert.strictEqual(onHost(h, "ipset list -n").trim(), "", `${h.name} still has kube-router's ipsets`);
         }
     });
 
