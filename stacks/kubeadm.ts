@@ -76,7 +76,6 @@ export function kubeadmScenario(cfg: LabConfig): LabOutputs {
         cniMtu: cni.mtu,
         cniStatus: cni.status,
         kubeconfig: cluster.kubeconfig,
-        kubeconfigPath: cluster.kubeconfigPath,
         KUBECONFIG: cluster.kubeconfigPath,
         nodes: cluster.nodes,
         workloads: Object.fromEntries(apps.map(({ w, app }) => [w.name, { clusterIp: app.clusterIp, dns: app.dnsName }])),
