@@ -20,6 +20,16 @@ func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
 	return plugin.UnmarshalProperties(s, marshalOpts)
 }
 
+// unmarshalBoth decodes a request's two property maps (old and new, or state and inputs).
+func unmarshalBoth(a, b *structpb.Struct) (resource.PropertyMap, resource.PropertyMap, error) {
+	x, err := unmarshal(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := unmarshal(b)
+	return x, y, err
+}
+
 func marshal(pm resource.PropertyMap) (*structpb.Struct, error) {
 	return plugin.MarshalProperties(pm, marshalOpts)
 }

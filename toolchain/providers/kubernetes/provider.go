@@ -253,11 +253,7 @@ func (s *server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 	if err != nil {
 		return nil, err
 	}
-	olds, err := unmarshal(req.GetOlds())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.GetNews())
+	olds, news, err := unmarshalBoth(req.GetOlds(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -287,11 +283,7 @@ func (s *server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 	if len(oldIn.GetFields()) == 0 {
 		oldIn = req.GetOlds() // engines that do not send old inputs
 	}
-	olds, err := unmarshal(oldIn)
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.GetNews())
+	olds, news, err := unmarshalBoth(oldIn, req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -476,11 +468,7 @@ func (s *server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if err != nil {
 		return nil, err
 	}
-	state, err := unmarshal(req.GetProperties())
-	if err != nil {
-		return nil, err
-	}
-	inputs, err := unmarshal(req.GetInputs())
+	state, inputs, err := unmarshalBoth(req.GetProperties(), req.GetInputs())
 	if err != nil {
 		return nil, err
 	}
