@@ -15,7 +15,7 @@ import { renderCalico } from "./cni/calico";
 import { renderCanal } from "./cni/canal";
 import { renderCilium } from "./cni/cilium";
 import {
-    CNI_IMAGE_ROLES, CniManifestInput, configMap, daemonSet, fieldEnv, FLANNEL_RULES, flannelNetConf, flanneldContainer, hostPath, imageFor, K8sObject,
+    atomicCopy, CNI_IMAGE_ROLES, CniManifestInput, configMap, daemonSet, fieldEnv, FLANNEL_RULES, flannelNetConf, flanneldContainer, hostPath, imageFor, K8sObject,
     labelsFor, PULL, rbac, VXLAN_OVERHEAD, XTABLES_MOUNT, XTABLES_VOLUME,
 } from "./cni/common";
 import { renderWeave } from "./cni/weave";
@@ -229,7 +229,7 @@ function flannelObjects(input: CniManifestInput): K8sObject[] {
                 imagePullPolicy: PULL,
                 // Config only (the plugin binaries are already on the node): write, then rename into place.
                 command: ["/bin/sh", "-c",
-                    `set -eu; cp /etc/kube-flannel/cni-conf.json ${FLANNEL_CONF}.netlab-tmp; mv -f ${FLANNEL_CONF}.netlab-tmp ${FLANNEL_CONF}`],
+                    `set -eu; ${atomicCopy("/etc/kube-flannel/cni-conf.json", FLANNEL_CONF)}`],
                 volumeMounts: [
                     { name: "cni-conf-dir", mountPath: "/etc/cni/net.d" },
                     { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" },
@@ -299,8 +299,7 @@ function kubeRouterObjects(input: CniManifestInput): K8sObject[] {
                 // it, and puts it back on start when the file is fresh.
                 command: ["/bin/sh", "-c",
                     `set -eu; if [ ! -f ${KUBE_ROUTER_CONF} ] || ! grep -qF '${mtuMark}' ${KUBE_ROUTER_CONF}; then `
-                    + `cp /etc/kube-router/10-kuberouter.conflist ${KUBE_ROUTER_CONF}.netlab-tmp; `
-                    + `mv -f ${KUBE_ROUTER_CONF}.netlab-tmp ${KUBE_ROUTER_CONF}; fi`],
+                    + `${atomicCopy("/etc/kube-router/10-kuberouter.conflist", KUBE_ROUTER_CONF)}; fi`],
                 volumeMounts: [
                     { name: "cni-conf-dir", mountPath: "/etc/cni/net.d" },
                     { name: "kube-router-cfg", mountPath: "/etc/kube-router" },

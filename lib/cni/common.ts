@@ -230,3 +230,8 @@ export function flanneldContainer(image: string, nodeInterface: string, volumeMo
     };
 }
 
+/** Shell for an init container: copy SRC to DEST through a temporary name, so DEST is never seen half-written. */
+export function atomicCopy(src: string, dest: string): string {
+    return `cp ${src} ${dest}.netlab-tmp; mv -f ${dest}.netlab-tmp ${dest}`;
+}
+

@@ -4,7 +4,7 @@
  * Encryption: the weave password from a Secret netlab creates (a Pulumi secret).
  */
 import {
-    CniManifestInput, configMap, daemonSet, envOf, fieldEnv, hostPath, imageFor, K8sObject, labelsFor,
+    atomicCopy, CniManifestInput, configMap, daemonSet, envOf, fieldEnv, hostPath, imageFor, K8sObject, labelsFor,
     PULL, rbac, rule, XTABLES_MOUNT, XTABLES_VOLUME,
 } from "./common";
 
@@ -58,9 +58,9 @@ export function renderWeave(input: CniManifestInput): K8sObject[] {
                 // as weave-net and weave-ipam by the name it is called by) is copied into
                 // /opt/cni/bin here, as weave-kube's init.sh does; then the conflist is put in place.
                 command: ["/bin/sh", "-c", "set -eu; "
-                    + `cp /usr/bin/weaveutil ${plugin}.netlab-tmp; mv -f ${plugin}.netlab-tmp ${plugin}; `
+                    + `${atomicCopy("/usr/bin/weaveutil", plugin)}; `
                     + `ln -sf weave-plugin-${WEAVE_VERSION} /opt/cni/bin/weave-net; ln -sf weave-plugin-${WEAVE_VERSION} /opt/cni/bin/weave-ipam; `
-                    + `cp /etc/weave-cni/10-weave.conflist ${CONF}.netlab-tmp; mv -f ${CONF}.netlab-tmp ${CONF}`],
+                    + atomicCopy("/etc/weave-cni/10-weave.conflist", CONF)],
                 volumeMounts: [
                     { name: "cni-bin", mountPath: "/opt/cni/bin" },
                     { name: "cni-conf-dir", mountPath: "/etc/cni/net.d" },
