@@ -93,8 +93,8 @@ export class CniNetwork extends pulumi.ComponentResource {
 
         const control = hostSteps[0].stdout.apply(parseLabInterface);
         this.mtu = control.apply((c) => cniMtuFor(args.cni, args.mtu, c.mtu));
-        const manifest = control.apply((c) => cniManifestJson(args.cni, {
-            podCidr: args.podCidr, mtu: cniMtuFor(args.cni, args.mtu, c.mtu), image, nodeInterface: c.iface,
+        const manifest = pulumi.all([control, this.mtu]).apply(([c, mtu]) => cniManifestJson(args.cni, {
+            podCidr: args.podCidr, mtu, image, nodeInterface: c.iface,
         }));
         this.applied = new command.remote.Command(`${name}-apply`, {
             connection: args.hosts[0].connection,

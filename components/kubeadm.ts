@@ -134,9 +134,11 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
         this.kubeconfig = pulumi.secret(pulumi.all([initOut, server]).apply(([o, s]) => kubeconfigForServer(o.adminKubeconfig, `https://${s}`)));
         this.kubeconfigPath = args.kubeconfigPath ?? path.join(REPO_ROOT, ".netlab", `${args.labName}.kubeconfig`);
+        const writeFile = "umask 077 && mkdir -p \"$(dirname \"$NETLAB_FILE\")\" && printf '%s\\n' \"$NETLAB_KUBECONFIG\" > \"$NETLAB_FILE\" && echo \"$NETLAB_FILE\"";
         const file = new command.local.Command(`${name}-kubeconfig-file`, {
-            create: "umask 077 && mkdir -p \"$(dirname \"$NETLAB_FILE\")\" && printf '%s\\n' \"$NETLAB_KUBECONFIG\" > \"$NETLAB_FILE\" && echo \"$NETLAB_FILE\"",
-            update: "umask 077 && mkdir -p \"$(dirname \"$NETLAB_FILE\")\" && printf '%s\\n' \"$NETLAB_KUBECONFIG\" > \"$NETLAB_FILE\" && echo \"$NETLAB_FILE\"",
+            create: writeFile,
+            // A new kubeconfig (a new cluster) rewrites the file in place.
+            update: writeFile,
             delete: "rm -f \"$NETLAB_FILE\"",
             environment: pulumi.secret(this.kubeconfig.apply((k) => ({ NETLAB_KUBECONFIG: k, NETLAB_FILE: this.kubeconfigPath }))),
         }, { parent: this });

@@ -33,8 +33,9 @@ report() { # RESULT CELL DETAIL
     fi
 }
 
-total=$(kubectl get nodes --no-headers | wc -l)
-ready=$(kubectl get nodes --no-headers | awk '$2 == "Ready"' | wc -l)
+nodes=$(kubectl get nodes --no-headers)
+total=$(awk 'NF' <<<"$nodes" | wc -l)
+ready=$(awk '$2 == "Ready"' <<<"$nodes" | wc -l)
 if [ "$ready" -eq "$total" ]; then report PASS "nodes" "$ready/$total Ready"; else report FAIL "nodes" "$ready/$total Ready"; fi
 
 # A client and a stranger pod on every probe node (the image is httpbackend: it has -get).

@@ -61,15 +61,17 @@ export function kubeadmScenario(cfg: LabConfig): LabOutputs {
             dependsOn: [cni.applied, image],
         }),
     }));
-    const checks = apps.slice(0, 1).map(({ w, app }) => new KubeChecks("checks", {
+    // The checks probe the first workload.
+    const [first] = apps;
+    const checks = first === undefined ? undefined : new KubeChecks("checks", {
         control,
-        workload: w.name, namespace: "default", port: HTTPBACKEND_PORT, version: w.version, clientLabel: CLIENT_LABEL,
+        workload: first.w.name, namespace: "default", port: HTTPBACKEND_PORT, version: first.w.version, clientLabel: CLIENT_LABEL,
         policyEnforced: CNI_TRAITS[cfg.kubernetes.cni].networkPolicy.ingress, cni: cfg.kubernetes.cni,
         image: KUBE_HTTPBACKEND_IMAGE,
         nodes: workers.length > 0 ? workers.map((h) => h.name) : [control.name],
-        triggers: [cni.applied.id, w.version, w.count, w.placement.join(",")],
-        dependsOn: [app],
-    }));
+        triggers: [cni.applied.id, first.w.version, first.w.count, first.w.placement.join(",")],
+        dependsOn: [first.app],
+    });
     return {
         scenario: cfg.scenario,
         cni: cfg.kubernetes.cni,
@@ -79,7 +81,7 @@ export function kubeadmScenario(cfg: LabConfig): LabOutputs {
         KUBECONFIG: cluster.kubeconfigPath,
         nodes: cluster.nodes,
         workloads: Object.fromEntries(apps.map(({ w, app }) => [w.name, { clusterIp: app.clusterIp, dns: app.dnsName }])),
-        checks: checks.length > 0 ? checks[0].matrix : {},
+        checks: checks?.matrix ?? {},
         ...hostOutputs(hosts),
     };
 }
