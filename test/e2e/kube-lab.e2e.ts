@@ -94,37 +94,36 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> kube-router -> flannel in pla
         assert.deepStrictEqual(Object.keys(changes).filter((k) => k !== "same"), [], JSON.stringify(changes));
     });
 
-    it("netlab:cni=kube-router swaps the CNI in place: same cluster, flannel gone from the hosts, the policy enforced", async () => {
+    /** Sets netlab:cni, runs up, and checks what every swap must give: success, the matrix, the same cluster. */
+    async function swapTo(cni: string, phase: string, unsupportedPolicy: boolean): Promise<void> {
         const stack = lab.opened;
-        await stack.setConfig("netlab:cni", { value: "kube-router" });
-        const result = await phases.time("swap to kube-router", () => stack.up({ onOutput: () => undefined }));
+        await stack.setConfig("netlab:cni", { value: cni });
+        const result = await phases.time(phase, () => stack.up({ onOutput: () => undefined }));
         assert.strictEqual(result.summary.result, "succeeded");
         console.log(`      cni: ${result.outputs.cniStatus.value as string}, mtu ${String(result.outputs.cniMtu.value)}`);
-        assert.match(result.outputs.cniStatus.value as string, /^cni=kube-router nodes=3 restarted=\d+$/);
-        assertMatrix(result.outputs.checks.value as Record<string, string>, false);
+        assert.match(result.outputs.cniStatus.value as string, new RegExp(`^cni=${cni} nodes=3 restarted=\\d+$`));
+        assertMatrix(result.outputs.checks.value as Record<string, string>, unsupportedPolicy);
         assert.strictEqual(kubectl("get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"), systemUid, "the cluster was not rebuilt");
+    }
+    const links = (h: HostOut): string => onHost(h, "ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1");
+
+    it("netlab:cni=kube-router swaps the CNI in place: same cluster, flannel gone from the hosts, the policy enforced", async () => {
+        await swapTo("kube-router", "swap to kube-router", false);
         assert.strictEqual(kubectl("get", "daemonsets", "-A", "-l", "netlab.io/cni=flannel", "-o", "name").trim(), "");
         for (const h of hosts) {
-            const conf = onHost(h, "ls /etc/cni/net.d").trim().split("\n");
-            assert.deepStrictEqual(conf, ["10-kuberouter.conflist"], `${h.name}: /etc/cni/net.d`);
-            const links = onHost(h, "ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1");
-            assert.ok(!/^(flannel\.1|cni0)$/m.test(links), `${h.name} still has flannel's interfaces: ${links}`);
+            assert.deepStrictEqual(onHost(h, "ls /etc/cni/net.d").trim().split("\n"), ["10-kuberouter.conflist"], `${h.name}: /etc/cni/net.d`);
+            const l = links(h);
+            assert.ok(!/^(flannel\.1|cni0)$/m.test(l), `${h.name} still has flannel's interfaces: ${l}`);
             assert.ok(!onHost(h, "iptables-save").includes("FLANNEL"), `${h.name} still has flannel's iptables chains`);
         }
     });
 
     it("and back to flannel: kube-router leaves nothing on the hosts, the matrix passes again", async () => {
-        const stack = lab.opened;
-        await stack.setConfig("netlab:cni", { value: "flannel" });
-        const result = await phases.time("swap back to flannel", () => stack.up({ onOutput: () => undefined }));
-        assert.strictEqual(result.summary.result, "succeeded");
-        console.log(`      cni: ${result.outputs.cniStatus.value as string}, mtu ${String(result.outputs.cniMtu.value)}`);
-        assertMatrix(result.outputs.checks.value as Record<string, string>, true);
-        assert.strictEqual(kubectl("get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"), systemUid, "the cluster was not rebuilt");
+        await swapTo("flannel", "swap back to flannel", true);
         for (const h of hosts) {
             assert.deepStrictEqual(onHost(h, "ls /etc/cni/net.d").trim().split("\n"), ["10-flannel.conflist"], `${h.name}: /etc/cni/net.d`);
-            const links = onHost(h, "ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1");
-            assert.ok(!/^(kube-bridge|kube-dummy-if)$/m.test(links), `${h.name} still has kube-router's interfaces: ${links}`);
+            const l = links(h);
+            assert.ok(!/^(kube-bridge|kube-dummy-if)$/m.test(l), `${h.name} still has kube-router's interfaces: ${l}`);
             assert.ok(!/KUBE-ROUTER|KUBE-NWPLCY|KUBE-POD-FW/.test(onHost(h, "iptables-save")), `${h.name} still has kube-router's iptables chains`);
             assert.strictEqual(onHost(h, "ipset list -n").trim(), "", `${h.name} still has kube-router's ipsets`);
         }
