@@ -3,8 +3,8 @@
  * re-runs in place when its config changes, and removes it on destroy. Shared by the
  * ConsulCluster and NomadCluster components.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { hostCommand, HostCommand } from "./host-command";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { LabHost } from "./hosts";
 
@@ -23,13 +23,12 @@ export interface AgentSpec {
     validate: string;
 }
 
-export function agentCommand(name: string, host: LabHost, spec: AgentSpec, opts: pulumi.CustomResourceOptions): command.remote.Command {
+export function agentCommand(name: string, host: LabHost, spec: AgentSpec, opts: pulumi.CustomResourceOptions): HostCommand {
     const install = pulumi.output(spec.config).apply((config) => renderHostScript("host-scripts/agent-install.sh", {
         NETLAB_AGENT: spec.agent, NETLAB_USER: spec.user, NETLAB_CONFIG: config, NETLAB_UNIT: spec.unit,
         NETLAB_HEALTH: spec.health, NETLAB_VALIDATE: spec.validate,
     }));
-    return new command.remote.Command(name, {
-        connection: host.connection,
+    return hostCommand(name, host, {
         create: "bash -s",
         // The install is idempotent: a changed config re-runs it in place (a replacement would remove the agent).
         update: "bash -s",

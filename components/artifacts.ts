@@ -77,11 +77,15 @@ export class HostArtifacts extends pulumi.ComponentResource {
                 delete: "NETLAB_ACTION=delete bash -c \"$NETLAB_SCRIPT\" push-artifact",
                 environment: pulumi.secret(pulumi.all([host.endpoint, args.privateKey]).apply(([ep, key]) => ({
                     NETLAB_SCRIPT: script,
-                    NETLAB_SSH_HOST: ep.host, NETLAB_SSH_PORT: String(ep.port), NETLAB_SSH_USER: ep.user, NETLAB_SSH_KEY: key,
+                    // docker hosts are reached through `docker exec`, ssh hosts over SSH.
+                    ...(host.container !== undefined ? { NETLAB_CONTAINER: host.container } : {
+                        NETLAB_SSH_HOST: ep.host, NETLAB_SSH_PORT: String(ep.port), NETLAB_SSH_USER: ep.user, NETLAB_SSH_KEY: key,
+                    }),
                     NETLAB_SRC: path.relative(process.cwd(), src) || src,
                     NETLAB_DEST: file.dest, NETLAB_SHA256: sha, NETLAB_MODE: file.mode ?? "0755",
                 }))),
-                triggers: [sha, file.dest],
+                // A recreated host (a new container) gets its files again.
+                triggers: [sha, file.dest, ...(host.generation ? [host.generation] : [])],
                 logging: "stdoutAndStderr",
             // A new file replaces the old one: delete first, or the old delete would remove the new push.
             }, { parent: this, dependsOn: [host.ready], deleteBeforeReplace: true });

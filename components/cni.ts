@@ -8,8 +8,8 @@
  * objects are deleted, then the new one is applied and the pods holding old addresses are
  * restarted. The cluster itself is not rebuilt.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { hostCommand, HostCommand } from "./host-command";
 import { CNI_TRAITS, cniManifestJson, cniMtuFor } from "../lib/cni";
 import { Cni } from "../lib/config";
 import { IMAGE_REPOSITORY } from "../lib/kubeadm";
@@ -60,7 +60,7 @@ export class CniNetwork extends pulumi.ComponentResource {
     /** Per host: the lab interface and its MTU. */
     public readonly interfaces: pulumi.Output<Record<string, string>>;
     /** The apply step: what workloads depend on. */
-    public readonly applied: command.remote.Command;
+    public readonly applied: HostCommand;
 
     constructor(name: string, args: CniArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:kubernetes:Cni", name, {}, opts);
@@ -76,8 +76,7 @@ export class CniNetwork extends pulumi.ComponentResource {
             buildCommand: KUBE_TOOLCHAIN_COMMAND,
         }, { parent: this, dependsOn: args.dependsOn });
 
-        const hostSteps = args.hosts.map((h) => new command.remote.Command(`${name}-host-${h.name}`, {
-            connection: h.connection,
+        const hostSteps = args.hosts.map((h) => hostCommand(`${name}-host-${h.name}`, h, {
             create: "bash -s",
             stdin: renderHostScript("host-scripts/cni-host.sh", {
                 NETLAB_ADDRESS: h.labAddress, NETLAB_IMAGE_TAR: `${HOST_IMAGE_DIR}/${args.cni}.tar`, NETLAB_IMAGE: image,
@@ -96,8 +95,7 @@ export class CniNetwork extends pulumi.ComponentResource {
         const manifest = pulumi.all([control, this.mtu]).apply(([c, mtu]) => cniManifestJson(args.cni, {
             podCidr: args.podCidr, mtu, image, nodeInterface: c.iface,
         }));
-        this.applied = new command.remote.Command(`${name}-apply`, {
-            connection: args.hosts[0].connection,
+        this.applied = hostCommand(`${name}-apply`, args.hosts[0], {
             create: "bash -s",
             update: "bash -s",
             stdin: manifest.apply((m) => renderHostScript("host-scripts/cni-apply.sh", { NETLAB_CNI: args.cni, NETLAB_MANIFEST: m, NETLAB_TIMEOUT: 300 })),

@@ -6,6 +6,7 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { hostCommand } from "./host-command";
 import { CONSUL_UNIT, consulServerConfig } from "../lib/agents";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { agentCommand } from "./agent";
@@ -53,16 +54,14 @@ export class ConsulCluster extends pulumi.ComponentResource {
             health: "consul info",
             validate: "consul validate /etc/consul.d",
         }, { parent: this, dependsOn: args.dependsOn }));
-        const gate = new command.remote.Command(`${name}-cluster`, {
-            connection: args.hosts[0].connection,
+        const gate = hostCommand(`${name}-cluster`, args.hosts[0], {
             create: "bash -s",
             stdin: renderHostScript("host-scripts/consul-wait-cluster.sh", { NETLAB_EXPECT: expect, NETLAB_TIMEOUT: 120 }),
             // Re-checked whenever a server's config changes.
             triggers: servers.map((s) => s.stdout),
         }, { parent: this, dependsOn: servers });
         this.members = gate.stdout;
-        const dns = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}-dns`, {
-            connection: h.connection,
+        const dns = args.hosts.map((h) => hostCommand(`${name}-${h.name}-dns`, h, {
             create: "bash -s",
             update: "bash -s",
             stdin: renderHostScript("host-scripts/consul-dns.sh"),

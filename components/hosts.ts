@@ -16,21 +16,18 @@ import { hashDirectory, renderHostScript, REPO_ROOT, splitKeyPair } from "../lib
 import * as fs from "fs";
 
 type Connection = command.types.input.remote.ConnectionArgs;
+import { hostCommand, HostCommand, HostTarget } from "./host-command";
 
-/** One lab host as every later component sees it. */
-export interface LabHost {
-    /** Host name, e.g. u1. */
-    name: string;
+/** One lab host as every later component sees it; run steps on it with hostCommand. */
+export interface LabHost extends HostTarget {
     /** Address on the lab network, e.g. 192.168.56.3. */
     labAddress: string;
     /** Where SSH answers (not secret): what a person types after `ssh`. */
     endpoint: pulumi.Output<SshEndpoint>;
-    /** How Pulumi reaches the host over SSH (the private key inside is secret). */
-    connection: pulumi.Output<Connection>;
     /** For each port in `publish`: the host:port where the machine running Pulumi reaches it. */
     published: pulumi.Output<Record<string, string>>;
     /** The readiness gate: depend on it before running anything on the host. */
-    ready: command.remote.Command;
+    ready: HostCommand;
 }
 
 export interface SshEndpoint {
@@ -65,7 +62,7 @@ export interface VmContainerSettings {
     privileged: boolean;
     capabilities?: { adds: string[]; drops: string[] };
     securityOpts?: string[];
-    deviceCgroupRules?: string[];
+    devices?: { hostPath: string; containerPath: string; permissions: string }[];
     tmpfs: Record<string, string>;
     cgroupnsMode: string;
     volumes: { hostPath?: string; containerPath: string; readOnly?: boolean }[];
@@ -94,7 +91,9 @@ export function vmContainerSettings(privileged: boolean): VmContainerSettings {
         privileged: false,
         capabilities: { adds: ["ALL"], drops: ["SYS_RESOURCE"] },
         securityOpts: ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
-        deviceCgroupRules: ["a *:* rwm"],
+        // Docker's default device rules cover what systemd, dockerd and nested containers use;
+        // the kubelet also reads the kernel log.
+        devices: [{ hostPath: "/dev/kmsg", containerPath: "/dev/kmsg", permissions: "rwm" }],
     };
 }
 
@@ -122,6 +121,7 @@ export class LabHosts extends pulumi.ComponentResource {
         const timeout = args.readyTimeout ?? 180;
         let endpoints: pulumi.Output<SshEndpoint>[];
         let published: pulumi.Output<Record<string, string>>[];
+        let containers: { name: string; id: pulumi.Output<string> }[] | undefined;
         const publish = args.publish ?? [];
         if (provider === "docker") {
             const built = this.dockerHosts(name, args);
@@ -130,6 +130,7 @@ export class LabHosts extends pulumi.ComponentResource {
                 Object.fromEntries(publish.map((port) => [String(port), `127.0.0.1:${p[port]}`]))));
             this.privateKey = built.privateKey;
             this.publicKey = built.publicKey;
+            containers = built.containers;
         } else {
             if (args.sshPrivateKey === undefined) {
                 throw new Error("LabHosts: ssh mode needs sshPrivateKey (netlab:sshPrivateKey)");
@@ -143,27 +144,32 @@ export class LabHosts extends pulumi.ComponentResource {
         const retries = provider === "docker" ? { dialErrorLimit: 30, perDialTimeout: 5 } : { dialErrorLimit: 10, perDialTimeout: 10 };
         const connections = endpoints.map((e) => pulumi.secret(pulumi.all([e, this.privateKey]).apply(([ep, key]) =>
             ({ ...ep, privateKey: key, ...retries }))) as pulumi.Output<Connection>);
-        this.hosts = args.hosts.map((h, i) => ({
-            name: h.name,
-            labAddress: h.labAddress,
-            endpoint: endpoints[i],
-            connection: connections[i],
-            published: published[i],
-            ready: new command.remote.Command(`${name}-${h.name}-ready`, {
-                connection: connections[i],
-                create: "bash -s",
-                stdin: renderHostScript("host-scripts/wait-ready.sh", {
-                    NETLAB_HOST: h.name, NETLAB_TIMEOUT: timeout, NETLAB_NEED_DOCKER: true,
-                }),
-            }, { parent: this }),
-        }));
+        this.hosts = args.hosts.map((h, i) => {
+            const target: HostTarget = { name: h.name, connection: connections[i], container: containers?.[i].name, generation: containers?.[i].id };
+            return {
+                ...target,
+                labAddress: h.labAddress,
+                endpoint: endpoints[i],
+                published: published[i],
+                ready: hostCommand(`${name}-${h.name}-ready`, target, {
+                    create: "bash -s",
+                    stdin: renderHostScript("host-scripts/wait-ready.sh", {
+                        NETLAB_HOST: h.name, NETLAB_TIMEOUT: timeout, NETLAB_NEED_DOCKER: true,
+                    }),
+                }, { parent: this }),
+            };
+        });
         this.readiness = stdoutByHost(this.hosts, this.hosts.map((h) => h.ready.stdout));
         this.registerOutputs({ privateKey: this.privateKey, publicKey: this.publicKey, readiness: this.readiness });
     }
 
-    /** docker mode: key, images, network and one VM-like container per host (ports: internal -> published on loopback). */
+    /**
+     * docker mode: key, images, network and one VM-like container per host, each with its
+     * published ports pinned (internal -> port on loopback), picked once per stack.
+     */
     private dockerHosts(name: string, args: LabHostsArgs): {
         ports: pulumi.Output<Record<number, number>>[]; privateKey: pulumi.Output<string>; publicKey: pulumi.Output<string>;
+        containers: { name: string; id: pulumi.Output<string> }[];
     } {
         const prefix = args.namePrefix ?? name;
         const labels = [{ label: "netlab.lab", value: prefix }];
@@ -173,10 +179,22 @@ export class LabHosts extends pulumi.ComponentResource {
             create: `bash -s -- ${prefix}`,
             stdin: fs.readFileSync(path.join(REPO_ROOT, "scripts/lab-keygen.sh"), "utf8"),
             logging: "stderr",
-        }, { parent: this, additionalSecretOutputs: ["stdout"] });
+        // Made once per stack: a later edit of the script must not make a new key (and new hosts).
+        }, { parent: this, additionalSecretOutputs: ["stdout"], ignoreChanges: ["create", "stdin"] });
         const keys = keygen.stdout.apply(splitKeyPair);
         const privateKey = pulumi.secret(keys.privateKey);
         const publicKey = pulumi.unsecret(keys.publicKey);
+
+        const wanted = [22, ...(args.publish ?? [])];
+        const count = wanted.length * args.hosts.length;
+        // Pinned host ports: Docker gives a restarted container new ones for unpinned ports.
+        const allocation = new command.local.Command(`${name}-ports`, {
+            create: `bash -s -- ${count} ${prefix}`,
+            stdin: fs.readFileSync(path.join(REPO_ROOT, "scripts/lab-ports.sh"), "utf8"),
+            triggers: [count],
+        // Picked once per stack (again only when the count changes), like the key.
+        }, { parent: this, ignoreChanges: ["create", "stdin"] });
+        const ports = args.hosts.map((_, i) => allocation.stdout.apply((out) => assignPorts(out, wanted, i)));
 
         const baseImage = args.baseImage ?? BASE_IMAGE;
         // Builds the debootstrap base image once; it is a cache shared by stacks, kept on destroy.
@@ -202,31 +220,41 @@ export class LabHosts extends pulumi.ComponentResource {
             labels,
         }, { parent: this });
 
-        const wanted = [22, ...(args.publish ?? [])];
-        const ports = args.hosts.map((h) => {
+        const containers = args.hosts.map((h, i) => {
+            const containerName = `${prefix}-${h.name}`;
             const container = new docker.Container(`${name}-${h.name}`, {
-                name: `${prefix}-${h.name}`,
+                name: containerName,
                 hostname: h.name,
                 image: image.imageId,
                 networksAdvanced: [{ name: network.name, ipv4Address: h.labAddress }],
-                ports: wanted.map((internal) => ({ internal, ip: "127.0.0.1" })),
+                ports: ports[i].apply((p) => wanted.map((internal) => ({ internal, external: p[internal], ip: "127.0.0.1" }))),
                 ...vmContainerSettings(args.privileged ?? false),
                 uploads: [{ file: "/root/.ssh/authorized_keys", content: publicKey.apply((k) => `${k}\n`), permissions: "0600" }],
                 labels,
                 removeVolumes: true,
                 mustRun: true,
                 destroyGraceSeconds: 20,
-            }, { parent: this });
-            return container.ports.apply((list) => Object.fromEntries(wanted.map((internal) => {
-                const external = (list ?? []).find((p) => p.internal === internal)?.external;
-                if (!external) {
-                    throw new Error(`host container ${prefix}-${h.name} has no published port for ${internal}`);
-                }
-                return [internal, external];
-            })));
+            }, {
+                parent: this,
+                // Docker reports these back in another form than they were given (ALL expanded,
+                // systempaths turned into masked paths), which a refresh would take for drift and
+                // replace every host; both follow `privileged`, whose change replaces the host anyway.
+                ignoreChanges: ["capabilities", "securityOpts"],
+            });
+            return { name: containerName, id: container.id };
         });
-        return { ports, privateKey, publicKey };
+        return { ports, privateKey, publicKey, containers };
     }
+}
+
+/** Host `index`'s share of what scripts/lab-ports.sh printed: internal port -> published port. */
+export function assignPorts(allocated: string, wanted: number[], index: number): Record<number, number> {
+    const all = allocated.trim().split(/\s+/).map(Number);
+    const mine = all.slice(index * wanted.length, (index + 1) * wanted.length);
+    if (mine.length !== wanted.length || mine.some((p) => !Number.isInteger(p) || p <= 0)) {
+        throw new Error(`lab-ports.sh printed '${allocated.trim()}': not enough ports for host #${index + 1} (${wanted.length} each)`);
+    }
+    return Object.fromEntries(wanted.map((internal, j) => [internal, mine[j]]));
 }
 
 /**
@@ -239,7 +267,7 @@ export function dockerRunFlags(privileged: boolean): string[] {
     s.capabilities?.adds.forEach((c) => flags.push("--cap-add", c));
     s.capabilities?.drops.forEach((c) => flags.push("--cap-drop", c));
     s.securityOpts?.forEach((o) => flags.push("--security-opt", o));
-    s.deviceCgroupRules?.forEach((r) => flags.push("--device-cgroup-rule", r));
+    s.devices?.forEach((d) => flags.push("--device", `${d.hostPath}:${d.containerPath}:${d.permissions}`));
     Object.keys(s.tmpfs).forEach((t) => flags.push("--tmpfs", t));
     for (const v of s.volumes) {
         flags.push("-v", v.hostPath ? `${v.hostPath}:${v.containerPath}:${v.readOnly ? "ro" : "rw"}` : v.containerPath);

@@ -3,8 +3,8 @@
  * HostArtifacts put there (FROM scratch: nothing pulled, no registry), and removes it on
  * destroy. Jobs then run it from the hosts' own Docker engines.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { hostCommand } from "./host-command";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { LabHost, stdoutByHost } from "./hosts";
 
@@ -32,8 +32,7 @@ export class HttpbackendImage extends pulumi.ComponentResource {
         const vars = {
             NETLAB_BINARY: HTTPBACKEND_BINARY, NETLAB_IMAGE: args.image ?? HTTPBACKEND_IMAGE, NETLAB_CONTAINERD: args.containerd ? 1 : 0,
         };
-        const builds = args.hosts.map((h) => new command.remote.Command(`${name}-${h.name}`, {
-            connection: h.connection,
+        const builds = args.hosts.map((h) => hostCommand(`${name}-${h.name}`, h, {
             create: "bash -s",
             update: "bash -s",
             stdin: renderHostScript("host-scripts/httpbackend-image.sh", vars),

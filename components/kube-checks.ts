@@ -3,8 +3,8 @@
  * the workloads, and again whenever the CNI or the workload changes. The matrix it prints is
  * a stack output; a failed cell fails `pulumi up` with the report.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { hostCommand } from "./host-command";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { LabHost } from "./hosts";
 
@@ -48,8 +48,7 @@ export class KubeChecks extends pulumi.ComponentResource {
 
     constructor(name: string, args: KubeChecksArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:checks:KubeChecks", name, {}, opts);
-        const run = new command.remote.Command(`${name}-run`, {
-            connection: args.control.connection,
+        const run = hostCommand(`${name}-run`, args.control, {
             create: "bash -s",
             update: "bash -s",
             stdin: renderHostScript("host-scripts/kube-checks.sh", {

@@ -10,6 +10,7 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { hostCommand } from "./host-command";
 import * as path from "path";
 import * as fs from "fs";
 import {
@@ -86,8 +87,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 NETLAB_NODE_IP: h.labAddress,
                 NETLAB_RESOLV_CONF: KUBELET_RESOLV_CONF,
             };
-            return new command.remote.Command(`${name}-node-${h.name}`, {
-                connection: h.connection,
+            return hostCommand(`${name}-node-${h.name}`, h, {
                 create: "bash -s",
                 update: "bash -s",
                 stdin: renderHostScript("host-scripts/kube-node.sh", vars),
@@ -111,8 +111,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             version: args.version, node: node(control), podCidr: args.podCidr, serviceCidr: args.serviceCidr, token: t,
             certSans: ["127.0.0.1", "localhost", s.replace(/:\d+$/, "")],
         })));
-        const init = new command.remote.Command(`${name}-init`, {
-            connection: control.connection,
+        const init = hostCommand(`${name}-init`, control, {
             create: "bash -s",
             stdin: initConfig.apply((c) => renderHostScript("host-scripts/kubeadm-init.sh", { NETLAB_CONFIG: c, NETLAB_TIMEOUT: 300 })),
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/kubeadm-init.sh", { NETLAB_ACTION: "delete" }))}`,
@@ -121,8 +120,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         const initOut = init.stdout.apply(parseInitOutput);
         const caCertHash = initOut.apply((o) => o.caCertHash);
 
-        const joins = workers.map((h, i) => new command.remote.Command(`${name}-join-${h.name}`, {
-            connection: h.connection,
+        const joins = workers.map((h, i) => hostCommand(`${name}-join-${h.name}`, h, {
             create: "bash -s",
             stdin: pulumi.secret(pulumi.all([tokenValue, caCertHash]).apply(([t, hash]) => renderHostScript("host-scripts/kubeadm-join.sh", {
                 NETLAB_CONFIG: kubeadmJoinConfig({ node: node(h), apiServerEndpoint: endpoint, token: t, caCertHash: hash }),

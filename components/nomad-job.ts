@@ -3,8 +3,8 @@
  * Consul sees every instance passing its health check, and stops and purges it on destroy.
  * A changed job file is run again (Nomad updates the job in place).
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { hostCommand } from "./host-command";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { LabHost } from "./hosts";
 
@@ -30,8 +30,7 @@ export class NomadJob extends pulumi.ComponentResource {
         const run = renderHostScript("host-scripts/nomad-job.sh", {
             NETLAB_JOB_NAME: args.jobName, NETLAB_JOB: args.jobHcl, NETLAB_COUNT: args.count, NETLAB_TIMEOUT: 180,
         });
-        const job = new command.remote.Command(`${name}-run`, {
-            connection: args.host.connection,
+        const job = hostCommand(`${name}-run`, args.host, {
             create: "bash -s",
             // A new job file is an update of the same job, not a new resource (a replacement would purge it).
             update: "bash -s",

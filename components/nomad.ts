@@ -3,8 +3,8 @@
  * joined through the local Consul agents, docker driver, under systemd; then a gate that
  * waits for a leader, every server in the Raft peer set and every client ready with Docker.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { hostCommand } from "./host-command";
 import { NOMAD_UNIT, nomadAgentConfig } from "../lib/agents";
 import { renderHostScript } from "../lib/scripts";
 import { agentCommand } from "./agent";
@@ -34,8 +34,7 @@ export class NomadCluster extends pulumi.ComponentResource {
             health: "curl -fsS http://127.0.0.1:4646/v1/agent/self",
             validate: "nomad config validate /etc/nomad.d",
         }, { parent: this, dependsOn: args.dependsOn }));
-        const gate = new command.remote.Command(`${name}-cluster`, {
-            connection: args.hosts[0].connection,
+        const gate = hostCommand(`${name}-cluster`, args.hosts[0], {
             create: "bash -s",
             stdin: renderHostScript("host-scripts/nomad-wait-cluster.sh", { NETLAB_EXPECT: expect, NETLAB_TIMEOUT: 180 }),
             triggers: agents.map((a) => a.stdout),

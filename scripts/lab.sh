@@ -31,31 +31,59 @@ case "$PULUMI_BACKEND_URL" in
 esac
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
-if ! command -v pulumi >/dev/null 2>&1; then
-    if command -v go >/dev/null 2>&1; then
-        echo "lab: no Pulumi CLI on PATH: building the toolchain into $toolchain (the first time takes a while)" >&2
-        NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/scripts/toolchain.sh"
-        export PATH="$toolchain:$PATH"
-    else
+
+# What `up` of a stack needs from this repo's toolchain (scripts/toolchain.sh, incremental:
+# seconds when everything is built, and it completes a build that stopped part-way): the
+# Pulumi CLI and plugins when no other Pulumi CLI is on PATH, the binaries when the stack takes
+# them from .toolchain/artifacts, the Kubernetes part for a kubeadm stack.
+ensure_toolchain() { # STACK
+    local file=Pulumi.$1.yaml targets=()
+    if ! command -v pulumi >/dev/null 2>&1 || [ "$(command -v pulumi)" = "$toolchain/pulumi" ]; then
+        targets+=(default)
+    fi
+    if grep -Eq '^[[:space:]]*netlab:artifactsDir:[[:space:]]*\.toolchain/artifacts' "$file" 2>/dev/null; then
+        [ "${#targets[@]}" -gt 0 ] || targets+=(default)
+        grep -Eq '^[[:space:]]*netlab:scenario:[[:space:]]*kubeadm' "$file" && targets+=(kube)
+    fi
+    [ "${#targets[@]}" -gt 0 ] || return 0
+    if ! command -v go >/dev/null 2>&1; then
+        # Nothing can be built here: go on with what there is (a missing binary is named later).
+        command -v pulumi >/dev/null 2>&1 && return 0
         echo "lab: the Pulumi CLI is not on PATH (nor in $toolchain), and there is no Go to build it." >&2
         echo "lab: install the Pulumi CLI, or Go 1.24+ for scripts/toolchain.sh (README.md, 'Prerequisites')." >&2
         exit 1
     fi
-fi
+    echo "lab: checking the toolchain (scripts/toolchain.sh ${targets[*]}; the first build takes a while)" >&2
+    NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/scripts/toolchain.sh" "${targets[@]}"
+    export PATH="$toolchain:$PATH"
+}
+
+# A docker-mode stack needs a Docker engine: start one (as root) or say how.
+ensure_engine() { # STACK
+    grep -Eq '^[[:space:]]*netlab:hostProvider:[[:space:]]*ssh' "Pulumi.$1.yaml" 2>/dev/null && return 0
+    docker info >/dev/null 2>&1 && return 0
+    "$root/scripts/toolchain.sh" docker-engine
+}
+
+# Pulumi writes a passphrase salt into a stack file the first time it opens the stack's
+# config; it protects only `secure:` values, so a stack file of this repo that has none is
+# put back as it was (the state keeps its own salt). Stack files with secrets keep theirs.
+keep_stack_files_clean() {
+    local f
+    for f in $(git -C "$root" ls-files 'Pulumi.*.yaml' 2>/dev/null); do
+        grep -q 'secure:' "$root/$f" || sed -i '/^encryptionsalt:/d' "$root/$f"
+    done
+}
+trap keep_stack_files_clean EXIT
 
 action=${1:-up}
 shift || true
+command -v pulumi >/dev/null 2>&1 || ensure_toolchain "${1:-dev}"
 case "$action" in
     up)
         stack=${1:-dev}
-        # A kubeadm stack on this repo's toolchain needs its Kubernetes part, which the default
-        # toolchain build leaves out (it takes a while): build it the first time.
-        if grep -Eq '^[[:space:]]*netlab:scenario:[[:space:]]*kubeadm' "Pulumi.$stack.yaml" 2>/dev/null &&
-            grep -Eq '^[[:space:]]*netlab:artifactsDir:[[:space:]]*\.toolchain/artifacts' "Pulumi.$stack.yaml" &&
-            [ ! -f "$root/.toolchain/artifacts/images/kubernetes.tar" ] && command -v go >/dev/null 2>&1; then
-            echo "lab: $stack is a kubeadm lab: building the Kubernetes toolchain first (scripts/toolchain.sh kube)" >&2
-            "$root/scripts/toolchain.sh" kube
-        fi
+        ensure_toolchain "$stack"
+        ensure_engine "$stack"
         pulumi stack select --create "$stack" >/dev/null
         pulumi up --yes --stack "$stack"
         ;;

@@ -15,6 +15,7 @@
 #            kube    = pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router
 #                      pause kube-images
 #            all     = default and kube
+#   docker-engine: only start the local Docker engine if none answers (scripts/lab.sh uses it)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,7 +34,6 @@ if [ -z "${NETLAB_SOURCE_MIRROR:-}" ]; then
     if [ -d "$root/../shared/sources/github.com" ]; then NETLAB_SOURCE_MIRROR=$(cd "$root/../shared/sources" && pwd); else NETLAB_SOURCE_MIRROR=https://; fi
 fi
 
-command -v go >/dev/null 2>&1 || die "Go is not installed: install Go 1.24 or later (its tarball, or your distribution's golang package if it is that new)"
 mkdir -p "$bin" "$artifacts" "$stamps"
 
 # The inputs of an artifact: its versions and every file of its recipe (files or folders).

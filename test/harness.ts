@@ -4,7 +4,9 @@
  * outputs, and resolves the stack outputs. Nothing is created.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as assert from "assert";
 import { execFileSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -25,6 +27,8 @@ export interface Recorded {
     dependsOn: string[];
     additionalSecretOutputs: string[];
     deleteBeforeReplace: boolean;
+    /** Commands: the stdout the mock gave them. */
+    stdout?: string;
 }
 
 export interface StackRun {
@@ -126,6 +130,27 @@ function remoteStdout(name: string): string {
 }
 
 let port = 42000;
+/**
+ * A local command's mocked stdout (inputs unwrapped): docker hosts' steps (`docker exec`)
+ * print what their host script prints; scripts/lab-ports.sh prints COUNT free ports on one line.
+ */
+function localStdout(name: string, inputs: Record<string, unknown>): string {
+    if (name.endsWith("-ssh-key")) {
+        return realKeygenOutput();
+    }
+    if (name.endsWith("-token")) {
+        return `${MOCK_TOKEN}\n`;
+    }
+    if (name.endsWith("-ports")) {
+        const args = /^bash -s -- (\d+) \S+$/.exec(String(inputs.create));
+        if (!args) {
+            throw new Error(`${name}: lab-ports.sh is run as 'bash -s -- COUNT PREFIX', not '${String(inputs.create)}'`);
+        }
+        return `${Array.from({ length: Number(args[1]) }, () => port++).join(" ")}\n`;
+    }
+    return String(inputs.create).startsWith("docker exec ") ? remoteStdout(name) : "";
+}
+
 const mocks: pulumi.runtime.Mocks = {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const rec = current.find((r) => r.name === args.name && r.type === args.type);
@@ -137,24 +162,25 @@ const mocks: pulumi.runtime.Mocks = {
         const state: Record<string, unknown> = { ...rec?.inputs ?? inputs };
         switch (args.type) {
             case "command:local:Command":
-                state.stdout = args.name.endsWith("-ssh-key") ? realKeygenOutput() : args.name.endsWith("-token") ? `${MOCK_TOKEN}\n` : "";
+                state.stdout = localStdout(args.name, unwrapSecrets(inputs) as Record<string, unknown>);
                 break;
             case "command:remote:Command":
                 state.stdout = remoteStdout(args.name);
                 break;
-            case "docker:index/container:Container":
-                state.ports = (inputs.ports as { internal: number }[]).map((p) => ({ ...p, external: port++ }));
-                break;
             case "docker:index/remoteImage:RemoteImage":
                 state.imageId = "sha256:0123456789abcdef";
                 break;
+        }
+        if (rec && typeof state.stdout === "string") {
+            rec.stdout = state.stdout;
         }
         return { id: `${args.name}-id`, state };
     },
     call: (args: pulumi.runtime.MockCallArgs) => args.inputs as Record<string, unknown>,
 };
 
-async function resolve(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+/** An Output's (or plain value's) value and whether it is secret. */
+export async function resolve(value: unknown): Promise<{ value: unknown; secret: boolean }> {
     const out = pulumi.output(value) as pulumi.Output<unknown>;
     const [v, secret] = await Promise.all([new Promise<unknown>((r) => out.apply((x: unknown) => { r(x); return x; })), pulumi.isSecret(out)]);
     return { value: v, secret };
@@ -207,7 +233,8 @@ export function rawFromStackFile(stack: string): Record<string, string> {
 /**
  * Every command that deletes what it made must be deleted before it is replaced, or else
  * re-run in place (an update command and no triggers): a create-before-delete replacement
- * would have the old delete undo the new create. Returns how many such commands there are.
+ * would have the old delete undo the new create. Local commands count too: the pushes, and
+ * the host steps of docker hosts (`docker exec`). Returns how many such commands there are.
  */
 export function checkDeleteBeforeReplace(run: StackRun): number {
     const deleting = run.resources.filter((r) => r.type.startsWith("command:") && r.inputs.delete !== undefined);
@@ -220,3 +247,112 @@ export function checkDeleteBeforeReplace(run: StackRun): number {
     return deleting.length;
 }
 
+
+const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
+
+/** A regexp for one single-quoted shell word, as lib/scripts' shellQuote writes it (a quote inside as '\''). */
+const QUOTED = "'(?:[^']|'\\\\'')*'";
+const DOCKER_EXEC = new RegExp(`^docker exec -i (${QUOTED}) bash -c (${QUOTED})$`, "s");
+const IF_RUNNING = new RegExp(`^if \\[ "\\$\\(docker inspect -f '\\{\\{\\.State\\.Running\\}\\}' (${QUOTED}) 2>/dev/null\\)" = true \\]; then (.*); fi$`, "s");
+
+/** The value of one single-quoted shell word (the inverse of shellQuote). */
+export function shellUnquote(word: string): string {
+    assert.match(word, new RegExp(`^${QUOTED}$`, "s"), `not one single-quoted word: ${word}`);
+    return word.slice(1, -1).replace(/'\\''/g, "'");
+}
+
+/** A host step (components/host-command.ts) with the command lines its host's shell runs. */
+export interface HostStep {
+    resource: Recorded;
+    /** docker hosts: the container the step runs in; undefined for ssh hosts. */
+    container?: string;
+    create: string;
+    update?: string;
+    delete?: string;
+    /** The standard input ("" when none). */
+    stdin: string;
+    triggers: unknown[];
+}
+
+/**
+ * A host step's command lines: a remote command's as they are; a local command's out of its
+ * `docker exec -i 'CONTAINER' bash -c 'LINE'` (create, update), the delete run only while the
+ * container runs. Fails when a local command is not in that form.
+ */
+export function hostStep(r: Recorded): HostStep {
+    const field = (key: string): string | undefined => r.inputs[key] as string | undefined;
+    const base = { resource: r, stdin: field("stdin") ?? "", triggers: (r.inputs.triggers as unknown[] | undefined) ?? [] };
+    if (r.type === "command:remote:Command") {
+        return { ...base, create: field("create") ?? "", update: field("update"), delete: field("delete") };
+    }
+    assert.strictEqual(r.type, "command:local:Command", `${r.name} is no host step`);
+    const create = DOCKER_EXEC.exec(field("create") ?? "");
+    assert.ok(create, `${r.name}: create is not docker exec -i 'CONTAINER' bash -c 'LINE': ${field("create")}`);
+    const container = shellUnquote(create[1]);
+    const inside = (what: string, line: string): string => {
+        const m = DOCKER_EXEC.exec(line);
+        assert.ok(m, `${r.name}: ${what} is not docker exec -i 'CONTAINER' bash -c 'LINE': ${line}`);
+        assert.strictEqual(shellUnquote(m[1]), container, `${r.name}: ${what} runs in another container`);
+        return shellUnquote(m[2]);
+    };
+    const update = field("update");
+    const del = field("delete");
+    let deleteLine: string | undefined;
+    if (del !== undefined) {
+        const m = IF_RUNNING.exec(del);
+        assert.ok(m, `${r.name}: delete is not run only while the container runs: ${del}`);
+        assert.strictEqual(shellUnquote(m[1]), container, `${r.name}: delete checks another container`);
+        deleteLine = inside("delete", m[2]);
+    }
+    return {
+        ...base, container, create: inside("create", create[0]), update: update === undefined ? undefined : inside("update", update), delete: deleteLine,
+    };
+}
+
+/**
+ * Checks every host step of a run against components/host-command.ts's rules, and returns them:
+ *  - docker hosts: no remote command; each step a local command that runs its lines with
+ *    `docker exec` in one of the stack's host containers (`netlab-<stack>-<host>`), its delete
+ *    only while the container runs; its last trigger the container's id (its generation);
+ *  - ssh hosts: each step a remote command whose connection reaches the engine as a secret;
+ *  - a step without an update command has the sha256 of its create line and stdin as a trigger
+ *    (the last one, before the generation); a step with one does not;
+ *  - a step with a delete command is deleted before it is replaced.
+ */
+export function checkHostSteps(run: StackRun, stack: string, provider: "docker" | "ssh"): HostStep[] {
+    const containers = run.resources.filter((r) => r.type === "docker:index/container:Container");
+    let steps: HostStep[];
+    if (provider === "docker") {
+        assert.deepStrictEqual(run.resources.filter((r) => r.type === "command:remote:Command").map((r) => r.name), [], "docker hosts: no SSH step");
+        steps = run.resources.filter((r) => r.type === "command:local:Command" && String(r.inputs.create).startsWith("docker exec ")).map(hostStep);
+    } else {
+        assert.strictEqual(containers.length, 0);
+        steps = run.resources.filter((r) => r.type === "command:remote:Command").map(hostStep);
+        assert.ok(!run.resources.some((r) => String(r.inputs.create).includes("docker exec")), "ssh hosts: no docker exec");
+    }
+    for (const s of steps) {
+        const r = s.resource;
+        let digestAt = s.triggers.length - 1;
+        if (provider === "docker") {
+            assert.match(s.container ?? "", new RegExp(`^netlab-${stack}-u\\d+$`), `${r.name} runs in ${s.container}`);
+            const container = containers.find((c) => c.inputs.name === s.container);
+            assert.ok(container, `${r.name}: no container named ${s.container}`);
+            assert.strictEqual(s.triggers[s.triggers.length - 1], `${container.name}-id`, `${r.name}: a new ${s.container} replaces it`);
+            digestAt--;
+        } else {
+            assert.ok(r.secretInputs.includes("connection"), `${r.name}: the connection (with its key) reaches the engine as a secret`);
+            const conn = r.inputs.connection as { host: string; port: number; user: string; privateKey: string };
+            assert.match(conn.privateKey, /BEGIN OPENSSH PRIVATE KEY/, r.name);
+        }
+        const digest = sha256(`${s.create}\0${s.stdin}`);
+        if (s.update === undefined) {
+            assert.strictEqual(s.triggers[digestAt], digest, `${r.name}: without an update command, a changed script replaces it`);
+        } else {
+            assert.ok(!s.triggers.includes(digest), `${r.name}: with an update command, a changed script is run in place`);
+        }
+        if (s.delete !== undefined) {
+            assert.ok(r.deleteBeforeReplace, `${r.name}: deletes what it made, so it is deleted before it is replaced`);
+        }
+    }
+    return steps;
+}

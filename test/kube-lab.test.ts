@@ -1,10 +1,13 @@
 import * as assert from "assert";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { KUBE_NODE_FILES } from "../components/kubeadm";
 import { cgroupRoot } from "../components/kubeadm";
-import { checkDeleteBeforeReplace, lastRecorded, MOCK_CA_HASH, MOCK_TOKEN, Recorded, runStackFile, StackRun } from "./harness";
+import {
+    checkDeleteBeforeReplace, checkHostSteps, hostStep, lastRecorded, MOCK_CA_HASH, MOCK_TOKEN, Recorded, runStackFile, StackRun,
+} from "./harness";
 
 /** A stand-in artifacts directory with every file the kubeadm scenario pushes. */
 const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-kube-artifacts-"));
@@ -20,6 +23,7 @@ const named = (run: StackRun, name: string): Recorded => {
     return r;
 };
 const children = (run: StackRun, parent: string): Recorded[] => run.resources.filter((r) => r.parent === parent);
+const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
 
 describe("stack kube-lab (kubeadm + CNI)", () => {
     let run: StackRun;
@@ -37,16 +41,36 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
             "/var/lib/netlab/images/kubernetes.tar",
         ]);
         assert.ok(pushes.every((p) => /^kube-files-u\d-[A-Za-z0-9_.-]+$/.test(p.name)), "file paths become valid resource names");
+        for (const p of pushes) {
+            const host = p.name.split("-")[2];
+            assert.strictEqual(env(p).NETLAB_CONTAINER, `netlab-kube-lab-${host}`);
+            assert.strictEqual(env(p).NETLAB_SSH_KEY, undefined);
+            assert.deepStrictEqual((p.inputs.triggers as unknown[]).slice(1), [env(p).NETLAB_DEST, `lab-${host}-id`], "pushed again into a new container");
+        }
+    });
+
+    it("runs every host step with docker exec in its host's container (the rules of components/host-command.ts)", () => {
+        const steps = checkHostSteps(run, "kube-lab", "docker");
+        assert.deepStrictEqual(steps.map((s) => [s.resource.name, s.container]), [
+            ...["u1", "u2", "u3"].map((h) => [`lab-${h}-ready`, `netlab-kube-lab-${h}`]),
+            ...["u1", "u2", "u3"].map((h) => [`kube-node-${h}`, `netlab-kube-lab-${h}`]),
+            ["kube-init", "netlab-kube-lab-u1"], ["kube-join-u2", "netlab-kube-lab-u2"], ["kube-join-u3", "netlab-kube-lab-u3"],
+            ...["u1", "u2", "u3"].map((h) => [`cni-host-${h}`, `netlab-kube-lab-${h}`]),
+            ["cni-apply", "netlab-kube-lab-u1"],
+            ...["u1", "u2", "u3"].map((h) => [`httpbackend-image-${h}`, `netlab-kube-lab-${h}`]),
+            ["checks-run", "netlab-kube-lab-u1"],
+        ]);
     });
 
     it("sets up containerd and the kubelet on every host with a cgroup root of its own", () => {
         for (const h of ["u1", "u2", "u3"]) {
-            const node = named(run, `kube-node-${h}`);
-            assert.deepStrictEqual(node.dependsOn, [`lab-${h}-ready`, "kube-files"]);
-            const script = node.inputs.stdin as string;
+            const node = hostStep(named(run, `kube-node-${h}`));
+            assert.deepStrictEqual(node.resource.dependsOn, [`lab-${h}-ready`, "kube-files"]);
+            const script = node.stdin;
             assert.ok(script.includes(`NETLAB_CGROUP_ROOT='${cgroupRoot("netlab-kube-lab", h)}'`));
             assert.ok(script.includes("NETLAB_PAUSE_IMAGE='localhost/netlab/pause:3.10.1'"));
-            assert.match(node.inputs.delete as string, /NETLAB_ACTION='\\''delete'\\''/, "delete resets the node");
+            assert.match(node.delete ?? "", /NETLAB_ACTION='\\''delete'\\''/, "delete resets the node");
+            assert.deepStrictEqual(node.triggers, [`lab-${h}-id`], "a changed setup is run in place; a new container gets it again");
         }
         assert.notStrictEqual(cgroupRoot("netlab-kube-lab", "u1"), cgroupRoot("netlab-other", "u1"), "two labs on one machine do not share cgroups");
     });
@@ -57,7 +81,9 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         const init = named(run, "kube-init");
         assert.deepStrictEqual(init.dependsOn, ["kube-node-u1", "kube-node-u2", "kube-node-u3"]);
         assert.ok(init.secretInputs.includes("stdin"), "the init config carries the token");
+        assert.ok(init.secretInputs.includes("triggers"), "and so does the digest of it");
         assert.ok(init.additionalSecretOutputs.includes("stdout"), "its output carries the admin kubeconfig");
+        assert.ok(init.deleteBeforeReplace);
         const initScript = init.inputs.stdin as string;
         for (const line of [`token: "${MOCK_TOKEN}"`, "podSubnet: \"10.244.0.0/16\"", "serviceSubnet: \"10.96.0.0/12\"",
             "advertiseAddress: \"192.168.56.3\"", "imageRepository: \"localhost/netlab\"", "kubernetesVersion: \"v1.34.4\""]) {
@@ -66,6 +92,8 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         for (const h of ["u2", "u3"]) {
             const join = named(run, `kube-join-${h}`);
             assert.deepStrictEqual(join.dependsOn, ["kube-init", `kube-node-${h}`]);
+            assert.deepStrictEqual(hostStep(join).triggers, ["kube-init-id", sha256(`bash -s\0${join.inputs.stdin as string}`), `lab-${h}-id`],
+                "a new control plane, a new join config or a new container joins again");
             assert.ok(join.secretInputs.includes("stdin"));
             const script = join.inputs.stdin as string;
             assert.ok(script.includes(`caCertHashes: ["${MOCK_CA_HASH}"]`));
@@ -84,26 +112,33 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         const provider = named(run, "kube-provider");
         assert.strictEqual(provider.type, "pulumi:providers:kubernetes");
         assert.deepStrictEqual(provider.dependsOn, ["kube-kubeconfig-file", "kube-join-u2", "kube-join-u3"]);
-        const ports = run.resources.filter((r) => r.type === "docker:index/container:Container")[0].inputs.ports as { internal: number; ip: string }[];
-        assert.deepStrictEqual(ports.map((p) => [p.internal, p.ip]), [[22, "127.0.0.1"], [6443, "127.0.0.1"]]);
+        const alloc = named(run, "lab-ports");
+        assert.strictEqual(alloc.inputs.create, "bash -s -- 6 netlab-kube-lab", "SSH and the API server on each host");
+        const picked = (alloc.stdout ?? "").trim().split(" ").map(Number);
+        assert.strictEqual(picked.length, 6);
+        const containers = run.resources.filter((r) => r.type === "docker:index/container:Container");
+        assert.deepStrictEqual(containers.map((c) => (c.inputs.ports as { internal: number; ip: string; external: number }[]).map((p) => [p.internal, p.ip, p.external])),
+            [0, 1, 2].map((i) => [[22, "127.0.0.1", picked[2 * i]], [6443, "127.0.0.1", picked[2 * i + 1]]]));
+        assert.ok((run.outputs.kubeconfig as string).includes(`server: https://127.0.0.1:${picked[1]}\n`), "u1's published 6443");
     });
 
     it("applies flannel after every node joined, with the pod CIDR and the derived MTU; swaps replace delete-first", () => {
         const apply = named(run, "cni-apply");
         assert.deepStrictEqual(apply.dependsOn, ["cni-host-u1", "cni-host-u2", "cni-host-u3"]);
         assert.ok(apply.deleteBeforeReplace);
-        assert.deepStrictEqual(apply.inputs.triggers, ["flannel", "kube-init-id", "cni-host-u1-id", "cni-host-u2-id", "cni-host-u3-id"],
-            "a new CNI, a new cluster or a cleaned host applies it again");
+        assert.deepStrictEqual(apply.inputs.triggers, ["flannel", "kube-init-id", "cni-host-u1-id", "cni-host-u2-id", "cni-host-u3-id", "lab-u1-id"],
+            "a new CNI, a new cluster, a cleaned host or a new control-plane container applies it again (a new manifest: in place)");
         const script = apply.inputs.stdin as string;
         assert.ok(script.includes("NETLAB_CNI='flannel'"));
         assert.ok(script.includes("10.244.0.0/16"), "pod CIDR in net-conf.json");
         assert.strictEqual(run.outputs.cniMtu, 1450, "auto: eth0's 1500 minus VXLAN's 50");
         for (const h of ["u1", "u2", "u3"]) {
-            const host = named(run, `cni-host-${h}`);
-            assert.ok(host.deleteBeforeReplace);
-            assert.deepStrictEqual(host.inputs.triggers, ["flannel", "kube-init-id"]);
-            assert.match(host.inputs.delete as string, /NETLAB_CNI='\\''flannel'\\''/, "delete cleans this CNI off the host");
-            assert.ok(host.dependsOn.includes("kube-join-u2") && host.dependsOn.includes("kube-join-u3"));
+            const host = hostStep(named(run, `cni-host-${h}`));
+            assert.ok(host.resource.deleteBeforeReplace);
+            assert.deepStrictEqual(host.triggers, ["flannel", "kube-init-id", sha256(`bash -s\0${host.stdin}`), `lab-${h}-id`],
+                "no update command: a changed host script replaces it (cleans, then sets up again)");
+            assert.match(host.delete ?? "", /NETLAB_CNI='\\''flannel'\\''/, "delete cleans this CNI off the host");
+            assert.ok(host.resource.dependsOn.includes("kube-join-u2") && host.resource.dependsOn.includes("kube-join-u3"));
         }
     });
 
@@ -127,7 +162,8 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         const checks = named(run, "checks-run");
         assert.deepStrictEqual(checks.dependsOn, ["app-httpbackend"]);
         assert.ok(checks.deleteBeforeReplace);
-        assert.strictEqual((checks.inputs.triggers as unknown[])[0], "cni-apply-id");
+        assert.deepStrictEqual(checks.inputs.triggers, ["cni-apply-id", "v1.0.0", 3, "u2,u3", "lab-u1-id"],
+            "a new CNI apply, a changed workload or a new control-plane container runs them again (a changed script: in place)");
         assert.ok((checks.inputs.stdin as string).includes("NETLAB_POLICY='unsupported'"), "flannel does not enforce policies");
         assert.deepStrictEqual(run.outputs.checks, {
             "nodes": "PASS: 3/3 Ready",
@@ -137,6 +173,8 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
 
     it("no command that deletes what it made can be replaced create-before-delete", () => {
         const count = checkDeleteBeforeReplace(run);
+        assert.ok(run.resources.filter((r) => r.type === "command:local:Command" && r.inputs.delete !== undefined && !r.deleteBeforeReplace)
+            .every((r) => r.name === "kube-kubeconfig-file"), "only the kubeconfig file is rewritten in place instead");
         assert.ok(count >= 3 * 9 + 3 + 3 + 1 + 2 + 3 + 1 + 1 + 3, `found ${count}`);
     });
 
@@ -159,6 +197,16 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         assert.match(ssh.outputs.kubeconfig as string, /server: https:\/\/10\.1\.0\.11:6443\n/);
         assert.ok((named(ssh, "kube-init").inputs.stdin as string).includes('certSANs: ["192.168.56.3", "127.0.0.1", "localhost", "10.1.0.11"]'));
         assert.ok(!ssh.resources.some((r) => r.type.startsWith("docker:")));
+        const steps = checkHostSteps(ssh, "kube-lab", "ssh");
+        assert.deepStrictEqual(steps.map((s) => s.resource.name), run.resources.filter((r) => r.type === "command:local:Command" && String(r.inputs.create).startsWith("docker exec "))
+            .map((r) => r.name), "the same steps as on docker hosts");
+        assert.deepStrictEqual(hostStep(named(ssh, "cni-host-u2")).triggers.slice(0, 2), ["flannel", "kube-init-id"]);
+        assert.strictEqual(hostStep(named(ssh, "cni-host-u2")).triggers.length, 3, "and the script's digest, no generation");
+        for (const p of children(ssh, "kube-files")) {
+            const env = p.inputs.environment as Record<string, string>;
+            assert.strictEqual(env.NETLAB_SSH_HOST, `10.1.0.1${Number(p.name.split("-")[2].slice(1))}`);
+            assert.strictEqual(env.NETLAB_CONTAINER, undefined);
+        }
     });
 
     it("a CNI whose images cannot be built here is refused before any resource, naming netlab:cni", async () => {

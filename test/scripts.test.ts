@@ -26,14 +26,26 @@ function shellScripts(): string[] {
     return out;
 }
 
+/** A sourced shell library's first line: a shellcheck directive instead of a shebang (e.g. toolchain/lib/*.sh). */
+const LIBRARY_DIRECTIVE = /^# shellcheck shell=bash(\s|$)/;
+
 describe("host scripts", () => {
-    it("every shell script starts with bash and sets -euo pipefail", () => {
-        const scripts = shellScripts();
-        assert.ok(scripts.length >= 4, `found only ${scripts.length} scripts`);
+    it("every shell script starts with bash and sets -euo pipefail (sourced libraries excepted)", () => {
+        const scripts = shellScripts().filter((s) => !LIBRARY_DIRECTIVE.test(fs.readFileSync(s, "utf8")));
+        assert.ok(scripts.length >= 20, `found only ${scripts.length} scripts`);
         for (const s of scripts) {
             const text = fs.readFileSync(s, "utf8");
             assert.ok(text.startsWith("#!/usr/bin/env bash\n"), `${s}: shebang`);
             assert.match(text, /^set -euo pipefail$/m, `${s}: set -euo pipefail`);
+        }
+    });
+
+    it("a sourced library (first line '# shellcheck shell=bash', no shebang) is not executable", () => {
+        const libraries = shellScripts().filter((s) => LIBRARY_DIRECTIVE.test(fs.readFileSync(s, "utf8")));
+        const rel = libraries.map((s) => path.relative(ROOT, s));
+        assert.ok(rel.includes(path.join("toolchain", "lib", "go-build.sh")) && rel.includes(path.join("toolchain", "recipes", "consul.sh")), rel.join(", "));
+        for (const s of libraries) {
+            assert.strictEqual(fs.statSync(s).mode & 0o111, 0, `${s}: executable, so it must start with bash and set -euo pipefail`);
         }
     });
 
@@ -98,6 +110,38 @@ describe("host scripts", () => {
         fs.rmSync(dir, { recursive: true });
         assert.strictEqual(derived.trim(), a.publicKey.split(" ").slice(0, 2).join(" "));
         assert.throws(() => splitKeyPair("nothing here"), /no OpenSSH private key/);
+    });
+
+    /** Runs scripts/lab-ports.sh with stand-ins for ss (listening on `listening`) and docker (a container binding `bound`). */
+    function labPorts(args: string[], listening: number[], bound: number[]): SpawnSyncReturns<string> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-ports-"));
+        try {
+            const lines = (ports: number[], fmt: (p: number) => string): string => ports.map((p) => `echo '${fmt(p)}'`).join("\n");
+            fs.writeFileSync(path.join(dir, "ss"), `#!/bin/sh\n${lines(listening, (p) => `LISTEN 0 4096 127.0.0.1:${p} 0.0.0.0:*`)}\n`, { mode: 0o755 });
+            fs.writeFileSync(path.join(dir, "docker"), `#!/bin/sh\ncase $1 in ps) echo c0ffee ;; inspect) ${lines(bound, String) || ":"} ;; esac\n`, { mode: 0o755 });
+            return spawnSync("bash", [path.join(ROOT, "scripts/lab-ports.sh"), ...args], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+        } finally {
+            fs.rmSync(dir, { recursive: true });
+        }
+    }
+
+    it("lab-ports.sh prints COUNT distinct ports in 20000-29999 that nothing listens on or binds, the same for the same prefix", () => {
+        // sshd on 22 (outside the range) stands in for a machine's usual listeners.
+        const first = labPorts(["6", "netlab-dev"], [22], []);
+        assert.strictEqual(first.status, 0, first.stderr);
+        assert.match(first.stdout, /^\d+( \d+){5}\n$/);
+        const picked = first.stdout.trim().split(" ").map(Number);
+        assert.strictEqual(new Set(picked).size, 6);
+        assert.ok(picked.every((p) => p >= 20000 && p <= 29999), first.stdout);
+        assert.deepStrictEqual(labPorts(["6", "netlab-dev"], [22], []).stdout, first.stdout, "a stack's search starts at the same place");
+        const again = labPorts(["6", "netlab-dev"], [22, picked[0]], [picked[1]]);
+        assert.strictEqual(again.status, 0, again.stderr);
+        const next = again.stdout.trim().split(" ").map(Number);
+        assert.ok(!next.includes(picked[0]) && !next.includes(picked[1]), "a port listened on or bound by a container is not picked");
+        assert.deepStrictEqual(next.slice(0, 4), picked.slice(2), "the others stay");
+        const bad = labPorts([], [22], []);
+        assert.notStrictEqual(bad.status, 0);
+        assert.match(bad.stderr, /usage: lab-ports\.sh COUNT PREFIX/);
     });
 
     it("hashDirectory changes when a file changes and only then", () => {

@@ -5,7 +5,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkDeleteBeforeReplace, lastRecorded, realKeygenOutput, Recorded, runStackFile, StackRun } from "./harness";
+import {
+    checkDeleteBeforeReplace, checkHostSteps, hostStep, lastRecorded, realKeygenOutput, Recorded, ROOT, runStackFile, StackRun,
+} from "./harness";
 
 const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 
@@ -23,6 +25,22 @@ const named = (run: StackRun, name: string): Recorded => {
     assert.ok(r, `no resource named ${name} (have: ${run.resources.map((x) => x.name).join(", ")})`);
     return r;
 };
+/** The weave-nomad scenario's steps on the hosts, in the order they are declared. */
+const WEAVE_NOMAD_HOST_STEPS = [
+    "lab-u1-ready", "lab-u2-ready", "lab-u3-ready",
+    "consul-u1", "consul-u2", "consul-u3", "consul-cluster", "consul-u1-dns", "consul-u2-dns", "consul-u3-dns",
+    "httpbackend-image-u1", "httpbackend-image-u2", "httpbackend-image-u3",
+    "nomad-u1", "nomad-u2", "nomad-u3", "nomad-cluster", "job-httpbackend-run",
+];
+/** The ports the (mocked) lab-ports.sh printed for the stack, in order. */
+const pickedPorts = (run: StackRun): number[] => {
+    const out = named(run, "lab-ports").stdout ?? "";
+    assert.match(out, /^\d+( \d+)*\n$/);
+    return out.trim().split(" ").map(Number);
+};
+/** The published ports of each host container, as [internal, ip, external]. */
+const containerPorts = (run: StackRun): [number, string, number | undefined][][] => byType(run, "docker:index/container:Container").map((c) =>
+    (c.inputs.ports as { internal: number; ip: string; external?: number }[]).map((p) => [p.internal, p.ip, p.external]));
 
 describe("stack dev (docker hosts)", () => {
     let run: StackRun;
@@ -30,15 +48,16 @@ describe("stack dev (docker hosts)", () => {
         run = await runStackFile("dev");
     });
 
-    it("builds exactly the hosts layer: key, base image, node image, network, 3 containers, 3 readiness gates", () => {
+    it("builds exactly the hosts layer: key, ports, base image, node image, network, 3 containers, 3 readiness gates", () => {
         const count = (t: string): number => byType(run, t).length;
         assert.strictEqual(count("netlab:hosts:LabHosts"), 1);
-        assert.strictEqual(count("command:local:Command"), 2);
+        assert.deepStrictEqual(byType(run, "command:local:Command").map((c) => c.name),
+            ["lab-ssh-key", "lab-ports", "lab-base-image", "lab-u1-ready", "lab-u2-ready", "lab-u3-ready"]);
         assert.strictEqual(count("docker:index/remoteImage:RemoteImage"), 1);
         assert.strictEqual(count("docker:index/network:Network"), 1);
         assert.strictEqual(count("docker:index/container:Container"), 3);
-        assert.strictEqual(count("command:remote:Command"), 3);
-        assert.strictEqual(run.resources.length, 11);
+        assert.strictEqual(count("command:remote:Command"), 0);
+        assert.strictEqual(run.resources.length, 12);
     });
 
     it("parents every resource to the LabHosts component", () => {
@@ -71,9 +90,21 @@ describe("stack dev (docker hosts)", () => {
         containers.forEach((c, i) => {
             const nets = c.inputs.networksAdvanced as { name: string; ipv4Address: string }[];
             assert.deepStrictEqual(nets, [{ name: "netlab-dev-lab", ipv4Address: `192.168.56.${3 + i}` }]);
-            const ports = c.inputs.ports as { internal: number; ip: string; external?: number }[];
-            assert.deepStrictEqual(ports.map((p) => [p.internal, p.ip, p.external]), [[22, "127.0.0.1", undefined]]);
         });
+    });
+
+    it("pins each host's SSH port to one lab-ports.sh picked once for the stack, and exports it", () => {
+        const alloc = named(run, "lab-ports");
+        assert.strictEqual(alloc.inputs.create, "bash -s -- 3 netlab-dev", "one port per host (SSH), searched from the stack's own start");
+        assert.strictEqual(alloc.inputs.stdin, fs.readFileSync(path.join(ROOT, "scripts/lab-ports.sh"), "utf8"));
+        assert.deepStrictEqual(alloc.inputs.triggers, [3], "picked again only when the number of ports changes");
+        const picked = pickedPorts(run);
+        assert.strictEqual(new Set(picked).size, 3);
+        assert.deepStrictEqual(containerPorts(run), picked.map((p) => [[22, "127.0.0.1", p]]), "a restarted container keeps its ports");
+        const hosts = run.outputs.hosts as { name: string; ssh: { host: string; port: number; user: string } }[];
+        assert.deepStrictEqual(hosts.map((h) => h.ssh), picked.map((port) => ({ host: "127.0.0.1", port, user: "root" })));
+        assert.deepStrictEqual(run.outputs.sshCommands, Object.fromEntries(picked.map((port, i) =>
+            [`u${i + 1}`, `ssh -i lab.key -o StrictHostKeyChecking=no -p ${port} root@127.0.0.1`])));
     });
 
     it("runs the containers VM-like without --privileged by default (capability form)", () => {
@@ -81,7 +112,8 @@ describe("stack dev (docker hosts)", () => {
             assert.strictEqual(c.inputs.privileged, false);
             assert.deepStrictEqual(c.inputs.capabilities, { adds: ["ALL"], drops: ["SYS_RESOURCE"] });
             assert.deepStrictEqual(c.inputs.securityOpts, ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"]);
-            assert.deepStrictEqual(c.inputs.deviceCgroupRules, ["a *:* rwm"]);
+            assert.deepStrictEqual(c.inputs.devices, [{ hostPath: "/dev/kmsg", containerPath: "/dev/kmsg", permissions: "rwm" }]);
+            assert.strictEqual(c.inputs.deviceCgroupRules, undefined, "the docker provider 5.0.0 has no such field");
             assert.strictEqual(c.inputs.cgroupnsMode, "host");
             assert.deepStrictEqual(Object.keys(c.inputs.tmpfs as object).sort(), ["/run", "/run/lock"]);
             const vols = c.inputs.volumes as { containerPath: string; hostPath?: string }[];
@@ -103,24 +135,25 @@ describe("stack dev (docker hosts)", () => {
         assert.ok(run.secretOutputs.includes("sshPrivateKey"));
     });
 
-    it("gates each host with a readiness check over a secret SSH connection to its published port", () => {
-        const gates = byType(run, "command:remote:Command");
-        assert.deepStrictEqual(gates.map((g) => g.name), ["lab-u1-ready", "lab-u2-ready", "lab-u3-ready"]);
-        const ports = (run.outputs.hosts as { ssh: { port: number } }[]).map((h) => h.ssh.port);
+    it("gates each host with a readiness check run by docker exec in its container, again for a new container", () => {
+        const gates = checkHostSteps(run, "dev", "docker");
+        assert.deepStrictEqual(gates.map((g) => [g.resource.name, g.container]),
+            [["lab-u1-ready", "netlab-dev-u1"], ["lab-u2-ready", "netlab-dev-u2"], ["lab-u3-ready", "netlab-dev-u3"]]);
         for (const [i, g] of gates.entries()) {
-            const conn = g.inputs.connection as { host: string; port: number; user: string; privateKey: string };
-            assert.deepStrictEqual([conn.host, conn.port, conn.user], ["127.0.0.1", ports[i], "root"]);
-            assert.match(conn.privateKey, /BEGIN OPENSSH PRIVATE KEY/);
-            assert.deepStrictEqual(g.secretInputs, ["connection"], "the connection (with its key) reaches the engine as a secret");
-            assert.strictEqual(g.inputs.create, "bash -s");
-            assert.match(g.inputs.stdin as string, new RegExp(`^NETLAB_HOST='u${i + 1}'$`, "m"));
+            assert.strictEqual(g.resource.inputs.create, `docker exec -i 'netlab-dev-u${i + 1}' bash -c 'bash -s'`);
+            assert.deepStrictEqual([g.update, g.delete], [undefined, undefined]);
+            assert.strictEqual(g.resource.inputs.connection, undefined, "no SSH");
+            assert.deepStrictEqual(g.resource.secretInputs, [], "nothing secret goes in");
+            assert.match(g.stdin, new RegExp(`^NETLAB_HOST='u${i + 1}'$`, "m"));
+            assert.deepStrictEqual(g.triggers, [sha256(`bash -s\0${g.stdin}`), `lab-u${i + 1}-id`], "a changed gate script or a new container runs it again");
         }
+        assert.deepStrictEqual(run.outputs.readiness, Object.fromEntries(["u1", "u2", "u3"].map((h) =>
+            [h, `host=lab-${h}-ready systemd=running docker=20.10.24`])), "what each gate printed through docker exec");
     });
 
     it("exports hosts, ssh commands and readiness in the clear and nothing else secret", () => {
         const hosts = run.outputs.hosts as { name: string; labAddress: string }[];
         assert.deepStrictEqual(hosts.map((h) => [h.name, h.labAddress]), [["u1", "192.168.56.3"], ["u2", "192.168.56.4"], ["u3", "192.168.56.5"]]);
-        assert.match((run.outputs.sshCommands as Record<string, string>).u2, /^ssh -i lab.key .* -p \d+ root@127\.0\.0\.1$/);
         assert.deepStrictEqual(Object.keys(run.outputs.readiness as object), ["u1", "u2", "u3"]);
         assert.deepStrictEqual(run.secretOutputs, ["sshPrivateKey"]);
     });
@@ -133,6 +166,7 @@ describe("stack options", () => {
             assert.strictEqual(c.inputs.privileged, true);
             assert.strictEqual(c.inputs.capabilities, undefined);
             assert.strictEqual(c.inputs.securityOpts, undefined);
+            assert.strictEqual(c.inputs.devices, undefined, "--privileged has every device");
         }
     });
 
@@ -158,7 +192,29 @@ describe("stack options", () => {
         assert.ok(gates.every((g) => g.secretInputs.includes("connection")));
     });
 
-    it("weave-nomad pushes consul and nomad to every host after its readiness gate, key and all secret", async () => {
+    it("ssh hosts: every host step runs over SSH, replaced when its script changes, never by a container's generation", async () => {
+        const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY, ...withArtifacts }, ["netlab:sshPrivateKey"]);
+        const steps = checkHostSteps(run, "ssh-example", "ssh");
+        assert.deepStrictEqual(steps.map((s) => s.resource.name), WEAVE_NOMAD_HOST_STEPS);
+        const gate = hostStep(named(run, "lab-u2-ready"));
+        assert.deepStrictEqual(gate.triggers, [sha256(`bash -s\0${gate.stdin}`)], "no generation: the machine outlives the stack");
+        const consul = hostStep(named(run, "consul-u1"));
+        assert.deepStrictEqual(consul.triggers, [], "a changed config is run in place");
+        assert.ok(consul.resource.deleteBeforeReplace);
+        const pushes = byType(run, "command:local:Command").filter((c) => c.parent === "binaries");
+        assert.strictEqual(pushes.length, 9);
+        for (const p of pushes) {
+            const [, host, file] = p.name.split("-");
+            const env = p.inputs.environment as Record<string, string>;
+            assert.deepStrictEqual([env.NETLAB_SSH_HOST, env.NETLAB_SSH_PORT, env.NETLAB_SSH_USER, env.NETLAB_SSH_KEY],
+                [`192.168.56.${Number(host.slice(1)) + 2}`, "22", "root", FAKE_KEY]);
+            assert.strictEqual(env.NETLAB_CONTAINER, undefined);
+            assert.deepStrictEqual(p.secretInputs, ["environment"], "the environment carries the private key");
+            assert.deepStrictEqual(p.inputs.triggers, [sha256(`fake ${file}`), env.NETLAB_DEST], "no generation");
+        }
+    });
+
+    it("weave-nomad pushes consul and nomad into every host's container after its readiness gate, again for a new container", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         const pushes = byType(run, "command:local:Command").filter((c) => c.parent === "binaries");
         assert.deepStrictEqual(pushes.map((p) => p.name),
@@ -166,73 +222,91 @@ describe("stack options", () => {
         for (const p of pushes) {
             const host = p.name.split("-")[1];
             assert.deepStrictEqual(p.dependsOn, [`lab-${host}-ready`]);
-            assert.deepStrictEqual(p.secretInputs, ["environment"], "the environment carries the private key");
+            assert.deepStrictEqual(p.secretInputs, ["environment"]);
             const env = p.inputs.environment as Record<string, string>;
             const file = p.name.split("-")[2];
             const dest = file === "httpbackend" ? "/usr/local/lib/netlab/httpbackend" : `/usr/local/bin/${file}`;
             assert.strictEqual(env.NETLAB_DEST, dest);
             assert.strictEqual(env.NETLAB_SHA256, sha256(`fake ${file}`));
-            assert.deepStrictEqual(p.inputs.triggers, [sha256(`fake ${file}`), dest]);
-            assert.match(env.NETLAB_SSH_KEY, /BEGIN OPENSSH PRIVATE KEY/);
+            assert.strictEqual(env.NETLAB_CONTAINER, `netlab-weave-lab-${host}`, "reached with docker exec");
+            assert.deepStrictEqual(Object.keys(env).filter((k) => k.startsWith("NETLAB_SSH_")), [], "no SSH, no key");
+            assert.deepStrictEqual(p.inputs.triggers, [sha256(`fake ${file}`), dest, `lab-${host}-id`]);
             assert.match(p.inputs.delete as string, /NETLAB_ACTION=delete/);
+            assert.ok(p.deleteBeforeReplace);
         }
         assert.deepStrictEqual(Object.keys(run.outputs.binaries as object), ["u1", "u2", "u3"]);
     });
 
     it("weave-nomad runs a Consul server on every host, joined to the others, after the binaries", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
-        const servers = byType(run, "command:remote:Command").filter((c) => c.parent === "consul" && /^consul-u\d$/.test(c.name));
-        assert.deepStrictEqual(servers.map((c) => c.name), ["consul-u1", "consul-u2", "consul-u3"]);
+        const servers = byType(run, "command:local:Command").filter((c) => c.parent === "consul" && /^consul-u\d$/.test(c.name)).map(hostStep);
+        assert.deepStrictEqual(servers.map((c) => [c.resource.name, c.container]),
+            [["consul-u1", "netlab-weave-lab-u1"], ["consul-u2", "netlab-weave-lab-u2"], ["consul-u3", "netlab-weave-lab-u3"]]);
         const key = named(run, "consul-gossip-key");
         assert.deepStrictEqual(key.additionalSecretOutputs, ["stdout"]);
         const gossip = run.outputs.consulGossipKey as string;
         assert.ok(run.secretOutputs.includes("consulGossipKey"));
         servers.forEach((c, i) => {
-            assert.deepStrictEqual(c.dependsOn, [`lab-u${i + 1}-ready`, "binaries"]);
-            assert.ok(c.secretInputs.includes("stdin"), "the rendered script carries the gossip key");
-            const script = c.inputs.stdin as string;
+            assert.deepStrictEqual(c.resource.dependsOn, [`lab-u${i + 1}-ready`, "binaries"]);
+            assert.ok(c.resource.secretInputs.includes("stdin"), "the rendered script carries the gossip key");
+            assert.deepStrictEqual([c.create, c.update], ["bash -s", "bash -s"], "a changed config is installed in place");
+            assert.deepStrictEqual(c.triggers, [`lab-u${i + 1}-id`]);
+            const script = c.stdin;
             assert.ok(script.includes(`bind_addr        = "192.168.56.${3 + i}"`));
             const peers = [3, 4, 5].filter((n) => n !== 3 + i).map((n) => `"192.168.56.${n}"`).join(", ");
             assert.ok(script.includes(`retry_join       = [${peers}]`), "joins the other two");
             assert.ok(script.includes("bootstrap_expect = 3"));
             assert.ok(script.includes(`encrypt          = "${gossip}"`));
-            assert.ok((c.inputs.delete as string).includes("NETLAB_AGENT='\\''consul'\\''"), "delete removes the consul agent");
+            assert.ok((c.delete ?? "").includes("NETLAB_AGENT='\\''consul'\\''"), "delete removes the consul agent");
         });
-        assert.deepStrictEqual(named(run, "consul-cluster").dependsOn, ["consul-u1", "consul-u2", "consul-u3"]);
+        const cluster = hostStep(named(run, "consul-cluster"));
+        assert.deepStrictEqual(cluster.resource.dependsOn, ["consul-u1", "consul-u2", "consul-u3"]);
+        assert.strictEqual(cluster.container, "netlab-weave-lab-u1");
+        assert.deepStrictEqual(cluster.triggers, [...servers.map((c) => c.resource.stdout), sha256(`bash -s\0${cluster.stdin}`), "lab-u1-id"],
+            "re-checked when a server's install printed something new, or the check itself changes");
         for (const h of ["u1", "u2", "u3"]) {
-            const dns = named(run, `consul-${h}-dns`);
-            assert.deepStrictEqual(dns.dependsOn, ["consul-cluster"], "DNS is switched once the cluster has a leader");
-            assert.ok((dns.inputs.delete as string).includes("NETLAB_ACTION='\\''delete'\\''"), "delete restores the host's DNS");
+            const dns = hostStep(named(run, `consul-${h}-dns`));
+            assert.strictEqual(dns.container, `netlab-weave-lab-${h}`);
+            assert.deepStrictEqual(dns.resource.dependsOn, ["consul-cluster"], "DNS is switched once the cluster has a leader");
+            assert.ok((dns.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"), "delete restores the host's DNS");
         }
-        assert.match(run.outputs.CONSUL_HTTP_ADDR as string, /^http:\/\/127\.0\.0\.1:\d+$/);
-        const ports = byType(run, "docker:index/container:Container")[0].inputs.ports as { internal: number }[];
-        assert.deepStrictEqual(ports.map((p) => p.internal), [22, 8500, 4646]);
+        // Three pinned ports per host: SSH, Consul's and Nomad's HTTP APIs.
+        assert.strictEqual(named(run, "lab-ports").inputs.create, "bash -s -- 9 netlab-weave-lab");
+        const picked = pickedPorts(run);
+        assert.deepStrictEqual(containerPorts(run), [0, 1, 2].map((i) =>
+            [22, 8500, 4646].map((internal, j) => [internal, "127.0.0.1", picked[3 * i + j]])));
+        assert.strictEqual(run.outputs.CONSUL_HTTP_ADDR, `http://127.0.0.1:${picked[1]}`, "u1's published 8500");
     });
 
     it("weave-nomad runs a Nomad server+client on every host after Consul, and exports NOMAD_ADDR", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
-        const agents = byType(run, "command:remote:Command").filter((c) => c.parent === "nomad" && c.name !== "nomad-cluster");
-        assert.deepStrictEqual(agents.map((c) => c.name), ["nomad-u1", "nomad-u2", "nomad-u3"]);
+        const agents = byType(run, "command:local:Command").filter((c) => c.parent === "nomad" && c.name !== "nomad-cluster").map(hostStep);
+        assert.deepStrictEqual(agents.map((c) => [c.resource.name, c.container]),
+            [["nomad-u1", "netlab-weave-lab-u1"], ["nomad-u2", "netlab-weave-lab-u2"], ["nomad-u3", "netlab-weave-lab-u3"]]);
         agents.forEach((c, i) => {
-            assert.deepStrictEqual(c.dependsOn, [`lab-u${i + 1}-ready`, "binaries", "consul"]);
-            assert.match(c.inputs.stdin as string, /^NETLAB_AGENT='nomad'$/m);
-            assert.ok((c.inputs.stdin as string).includes(`http = "192.168.56.${3 + i}"`));
-            assert.ok((c.inputs.delete as string).includes("NETLAB_AGENT='\\''nomad'\\''"), "delete removes the nomad agent");
+            assert.deepStrictEqual(c.resource.dependsOn, [`lab-u${i + 1}-ready`, "binaries", "consul"]);
+            assert.match(c.stdin, /^NETLAB_AGENT='nomad'$/m);
+            assert.ok(c.stdin.includes(`http = "192.168.56.${3 + i}"`));
+            assert.ok((c.delete ?? "").includes("NETLAB_AGENT='\\''nomad'\\''"), "delete removes the nomad agent");
+            assert.deepStrictEqual(c.triggers, [`lab-u${i + 1}-id`]);
         });
-        assert.deepStrictEqual(named(run, "nomad-cluster").dependsOn, ["nomad-u1", "nomad-u2", "nomad-u3"]);
-        assert.match(run.outputs.NOMAD_ADDR as string, /^http:\/\/127\.0\.0\.1:\d+$/);
-        assert.notStrictEqual(run.outputs.NOMAD_ADDR, run.outputs.CONSUL_HTTP_ADDR);
+        const cluster = hostStep(named(run, "nomad-cluster"));
+        assert.deepStrictEqual(cluster.resource.dependsOn, ["nomad-u1", "nomad-u2", "nomad-u3"]);
+        assert.strictEqual(cluster.container, "netlab-weave-lab-u1");
+        assert.strictEqual(run.outputs.NOMAD_ADDR, `http://127.0.0.1:${pickedPorts(run)[2]}`, "u1's published 4646");
     });
 
     it("weave-nomad builds the httpbackend image on every host from the pushed binary, rebuilt when it changes", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
-        const builds = byType(run, "command:remote:Command").filter((c) => c.parent === "httpbackend-image");
-        assert.deepStrictEqual(builds.map((b) => b.name), ["httpbackend-image-u1", "httpbackend-image-u2", "httpbackend-image-u3"]);
+        const builds = byType(run, "command:local:Command").filter((c) => c.parent === "httpbackend-image").map(hostStep);
+        assert.deepStrictEqual(builds.map((b) => [b.resource.name, b.container]),
+            [["httpbackend-image-u1", "netlab-weave-lab-u1"], ["httpbackend-image-u2", "netlab-weave-lab-u2"], ["httpbackend-image-u3", "netlab-weave-lab-u3"]]);
         builds.forEach((b, i) => {
-            assert.deepStrictEqual(b.dependsOn, [`lab-u${i + 1}-ready`, "binaries"]);
-            assert.deepStrictEqual(b.inputs.triggers, [sha256("fake httpbackend")]);
-            assert.match(b.inputs.stdin as string, /^NETLAB_IMAGE='netlab\/httpbackend:lab'$/m);
-            assert.ok((b.inputs.delete as string).includes("NETLAB_ACTION='\\''delete'\\''"));
+            assert.deepStrictEqual(b.resource.dependsOn, [`lab-u${i + 1}-ready`, "binaries"]);
+            assert.deepStrictEqual(b.triggers, [sha256("fake httpbackend"), `lab-u${i + 1}-id`]);
+            assert.match(b.stdin, /^NETLAB_IMAGE='netlab\/httpbackend:lab'$/m);
+            assert.ok((b.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"));
+            assert.ok(b.resource.deleteBeforeReplace);
         });
     });
 
@@ -240,22 +314,30 @@ describe("stack options", () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         const jobs = byType(run, "netlab:nomad:NomadJob");
         assert.deepStrictEqual(jobs.map((j) => j.name), ["job-httpbackend"], "httpbackend-isolated waits for the overlay");
-        const cmd = named(run, "job-httpbackend-run");
-        assert.deepStrictEqual(cmd.dependsOn, ["lab-u1-ready", "nomad", "httpbackend-image"]);
-        assert.strictEqual(cmd.inputs.update, "bash -s", "a changed job file updates the job instead of replacing (purging) it");
-        const stdin = cmd.inputs.stdin as string;
+        const cmd = hostStep(named(run, "job-httpbackend-run"));
+        assert.deepStrictEqual(cmd.resource.dependsOn, ["lab-u1-ready", "nomad", "httpbackend-image"]);
+        assert.strictEqual(cmd.container, "netlab-weave-lab-u1");
+        assert.strictEqual(cmd.update, "bash -s", "a changed job file updates the job instead of replacing (purging) it");
+        assert.deepStrictEqual(cmd.triggers, ["lab-u1-id"], "replaced only with its host's container");
+        const stdin = cmd.stdin;
         for (const line of ['job "httpbackend" {', "    count = 3", '      value     = "u1,u2,u3"', "        static = 8081",
             '        image      = "netlab/httpbackend:lab"', '        HTTPBACKEND_VERSION = "v1.0.0"']) {
             assert.ok(stdin.includes(line), `job file lacks: ${line}`);
         }
         assert.doesNotMatch(stdin, /\{\{\w+\}\}/, "no placeholder left");
-        assert.ok((cmd.inputs.delete as string).includes("NETLAB_ACTION='\\''delete'\\''"));
+        assert.ok((cmd.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"));
+    });
+
+    it("weave-nomad runs every host step with docker exec in its host's container (the rules of components/host-command.ts)", async () => {
+        const run = await runStackFile("weave-lab", withArtifacts);
+        const steps = checkHostSteps(run, "weave-lab", "docker");
+        assert.deepStrictEqual(steps.map((s) => s.resource.name), WEAVE_NOMAD_HOST_STEPS);
     });
 
     it("no command that deletes what it made can be replaced create-before-delete (the old delete would undo the new create)", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         const count = checkDeleteBeforeReplace(run);
-        assert.ok(count >= 18, `found ${count}`);
+        assert.ok(count >= 9 + 3 + 3 + 3 + 3 + 1, `found ${count}`);
     });
 
     it("a configured gossip key is used instead of a generated one", async () => {

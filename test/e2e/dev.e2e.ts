@@ -73,6 +73,69 @@ describe("e2e: dev stack (three docker hosts)", function () {
         assert.deepStrictEqual(changes, []);
     });
 
+    /** What an up changed, without the resources it left as they were. */
+    const changed = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> =>
+        Object.fromEntries(Object.entries(r.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"));
+    const container = (h: HostOut): string => `${lab.prefix}-${h.name}`;
+    const inspect = (h: HostOut, format: string): string => sh("docker", ["inspect", "-f", format, container(h)]).trim();
+    const publishedPorts = (h: HostOut): string => sh("docker", ["port", container(h)]).trim();
+    /** Waits until a host answers over SSH with systemd running (it boots after `up` started it). */
+    const waitBooted = async (h: HostOut, seconds = 90): Promise<number> => {
+        const start = Date.now();
+        for (;;) {
+            try {
+                if (sh("ssh", [...sshArgs(keyFile, h.ssh.port), "systemctl is-system-running --wait"]).trim() === "running") {
+                    return (Date.now() - start) / 1000;
+                }
+            } catch { /* not yet */ }
+            assert.ok(Date.now() - start < seconds * 1000, `${h.name} did not answer over SSH with systemd running within ${seconds} s`);
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    };
+
+    it("a host stopped by hand: up --refresh starts it again, on the same ports, without replacing anything", async () => {
+        const stack = lab.opened;
+        const h = hosts[1];
+        const ports = publishedPorts(h);
+        const id = inspect(h, "{{.Id}}");
+        sh("docker", ["stop", container(h)]);
+        const result = await phases.time("up after a stop", () => stack.up({ refresh: true, onOutput: () => undefined }));
+        console.log(`      changes: ${JSON.stringify(changed(result))}`);
+        assert.deepStrictEqual(changed(result), { update: 1 }, "the container is started again, in place");
+        assert.strictEqual(inspect(h, "{{.State.Running}} {{.Id}}"), `true ${id}`);
+        assert.strictEqual(publishedPorts(h), ports);
+        console.log(`      ${h.name} answered over SSH ${(await waitBooted(h)).toFixed(1)} s after up`);
+        assert.strictEqual(sh("ssh", [...sshArgs(keyFile, h.ssh.port), "hostname"]).trim(), h.name);
+    });
+
+    it("a host removed by hand: up --refresh makes it again, on the same ports, and runs its steps again", async () => {
+        const stack = lab.opened;
+        const h = hosts[2];
+        const ports = publishedPorts(h);
+        const id = inspect(h, "{{.Id}}");
+        sh("docker", ["rm", "-f", "-v", container(h)]);
+        const result = await phases.time("up after a removal", () => stack.up({ refresh: true, onOutput: () => undefined }));
+        console.log(`      changes: ${JSON.stringify(changed(result))}`);
+        assert.deepStrictEqual(changed(result), { create: 1, replace: 1 }, "a new container, and its readiness gate again");
+        assert.notStrictEqual(inspect(h, "{{.Id}}"), id);
+        assert.strictEqual(publishedPorts(h), ports);
+        const readiness = result.outputs.readiness.value as Record<string, string>;
+        assert.match(readiness[h.name], new RegExp(`^host=${h.name} hostname=${h.name} systemd=running `));
+        assert.strictEqual(sh("ssh", [...sshArgs(keyFile, h.ssh.port), "hostname"]).trim(), h.name);
+    });
+
+    it("every host restarted (docker restart): up --refresh finds nothing to change, the ports stay", async () => {
+        const stack = lab.opened;
+        const ports = hosts.map(publishedPorts);
+        sh("docker", ["restart", ...hosts.map(container)]);
+        const result = await phases.time("up after a restart", () => stack.up({ refresh: true, onOutput: () => undefined }));
+        assert.deepStrictEqual(changed(result), {});
+        assert.deepStrictEqual(hosts.map(publishedPorts), ports);
+        for (const h of hosts) {
+            await waitBooted(h);
+        }
+    });
+
     it("the same machines, taken as existing hosts over SSH (hostProvider ssh), pass the readiness gates", async () => {
         const ssh = new LabStack("e2e-ssh", "dev");
         try {

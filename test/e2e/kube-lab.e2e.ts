@@ -46,7 +46,7 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> kube-router -> flannel in pla
     const onHost = (h: HostOut, cmd: string): string => sh("ssh", [...sshArgs(keyFile, h.ssh.port), cmd]);
 
     before(function () {
-        checkPrerequisites();
+        checkPrerequisites(["command", "docker", "kubernetes"]);
         for (const f of ["kubernetes/kubeadm", "images/kubernetes.tar", "images/flannel.tar", "images/kube-router.tar", "cni/bridge", "httpbackend"]) {
             assert.ok(fs.existsSync(path.join(ARTIFACTS, f)), `.toolchain/artifacts/${f} is missing: run 'npm run toolchain -- kube'`);
         }

@@ -21,11 +21,24 @@ export function shBuffer(cmd: string, args: string[]): Buffer {
     return execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
 }
 
-/** Fails early, and clearly, when the toolchain or Docker is missing. */
-export function checkPrerequisites(): void {
-    for (const b of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-command", "pulumi-resource-docker"]) {
+/** Where Pulumi keeps plugin NAME at the version package.json pins for its SDK. */
+export function pluginPath(name: string): string {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const version = pkg.dependencies[`@pulumi/${name}`];
+    const home = process.env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
+    return path.join(home, "plugins", `resource-${name}-v${version}`, `pulumi-resource-${name}`);
+}
+
+/** Fails early, and clearly, when the toolchain, one of Pulumi's plugins (`plugins`) or Docker is missing. */
+export function checkPrerequisites(plugins: string[] = ["command", "docker"]): void {
+    for (const b of ["pulumi", "pulumi-language-nodejs"]) {
         if (!fs.existsSync(path.join(TOOLCHAIN_BIN, b))) {
             throw new Error(`${b} is not in ${TOOLCHAIN_BIN}: run 'npm run toolchain' first`);
+        }
+    }
+    for (const p of plugins) {
+        if (!fs.existsSync(pluginPath(p))) {
+            throw new Error(`Pulumi's ${p} plugin is not installed at ${pluginPath(p)}: run 'npm run toolchain${p === "kubernetes" ? " -- kube" : ""}' first`);
         }
     }
     try {

@@ -17,3 +17,8 @@ ensure_docker() {
         [ "$i" -lt 30 ] || die "dockerd did not answer within 30 s (see $cache/dockerd.log)"
     done
 }
+
+# Target docker-engine: just the engine (scripts/lab.sh runs it before a docker-mode lab).
+recipe_docker_engine() {
+    ensure_docker
+}

@@ -3,9 +3,14 @@
 # holds a go.mod template (@VAR@ from versions.env) and a tools.go that imports what to build,
 # so a release is built from the Go module proxy at exactly the pinned versions.
 
+need_go() {
+    command -v go >/dev/null 2>&1 || die "Go is not installed: install Go 1.24 or later (its tarball, or your distribution's golang package if it is that new)"
+}
+
 # Renders wrappers/NAME/go.mod.in (@VAR@ -> value) into a fresh work dir and resolves it.
 resolve_wrapper() { # NAME
     local name=$1 work var
+    need_go
     work=$cache/work/$name
     rm -rf "$work"
     mkdir -p "$work"
@@ -24,6 +29,7 @@ go_build_in() { # DIR OUT PKG [LDFLAGS [FLAG…]]
     local dir=$1 out=$2 pkg=$3 ldflags=${4:-}
     shift 3
     shift "$(($# > 0))"
+    need_go
     log "building $pkg"
     mkdir -p "$(dirname "$out")"
     (cd "$dir" && CGO_ENABLED=0 go build -trimpath "$@" -o "$out" -ldflags "-s -w $ldflags" "$pkg" >"$dir/build.log" 2>&1) ||

@@ -6,6 +6,7 @@ recipe_httpbackend() {
     local fp out=$artifacts/httpbackend
     fp=$(fingerprint "$root/workloads/httpbackend")
     up_to_date httpbackend "$fp" "$out" && { log "httpbackend: up to date"; return; }
+    need_go
     (cd "$root/workloads/httpbackend" && CGO_ENABLED=0 go build -trimpath -o "$out" -ldflags "-s -w" .) ||
         die "httpbackend: go build failed in workloads/httpbackend"
     stamp httpbackend "$fp"
@@ -17,6 +18,7 @@ recipe_pause() {
     fp=$(fingerprint "$root/toolchain/pause")
     up_to_date pause "$fp" "$out" && { log "pause $PAUSE_VERSION: up to date"; return; }
     mkdir -p "$artifacts/pause"
+    need_go
     (cd "$root/toolchain/pause" && CGO_ENABLED=0 go build -trimpath -o "$out" -ldflags "-s -w -X main.Version=$PAUSE_VERSION" .) ||
         die "pause: go build failed in toolchain/pause"
     stamp pause "$fp"

@@ -2,11 +2,12 @@
 # Pulumi's docker provider plugin (pulumi/pulumi-docker), as its Makefile builds it: the
 # Terraform provider it bridges (kreuzwerker/terraform-provider-docker, its `upstream` git
 # submodule, which release archives leave out) is put in place and pulumi-docker's own
-# patches/ are applied to it. The version matches @pulumi/docker in package.json.
+# patches/ are applied to it, then netlab's (toolchain/patches/terraform-provider-docker/).
+# The version matches @pulumi/docker in package.json.
 recipe_pulumi_docker() {
     local v=$PULUMI_DOCKER_VERSION fp work src upstream bridge out
     out=$cache/plugins/pulumi-resource-docker-v$v
-    fp=$(fingerprint "${BASH_SOURCE[0]}")
+    fp=$(fingerprint "${BASH_SOURCE[0]}" "$root/toolchain/patches/terraform-provider-docker")
     if ! up_to_date pulumi-docker "$fp" "$out"; then
         work=$(fresh_work pulumi-docker)
         src=$(unpack_source "$work" pulumi/pulumi-docker "refs/tags/v$v" "$PULUMI_DOCKER_SHA256")
@@ -14,6 +15,8 @@ recipe_pulumi_docker() {
             "refs/tags/v$TERRAFORM_PROVIDER_DOCKER_VERSION" "$TERRAFORM_PROVIDER_DOCKER_SHA256")
         mv "$upstream" "$src/upstream"
         apply_patches "$src/upstream" "$src"/patches/*.patch
+        # netlab's own fixes to the bridged provider, each explained in its patch file.
+        apply_patches "$src/upstream" "$root"/toolchain/patches/terraform-provider-docker/*.patch
         # The bridge release this plugin pins is refused by the module proxy: use its archive.
         bridge=$(unpack_source "$work" pulumi/pulumi-terraform-bridge \
             "refs/tags/v$PULUMI_TERRAFORM_BRIDGE_VERSION" "$PULUMI_TERRAFORM_BRIDGE_SHA256")
