@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkPrerequisites, LabStack, Phases, sh, shBuffer, sshArgs } from "./lab";
+import { checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, sh, shBuffer, sshArgs } from "./lab";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
@@ -172,5 +172,28 @@ describe("e2e: dev stack (three docker hosts)", function () {
         const leftState = await lab.dispose();
         assert.deepStrictEqual(leftState, [], "the stack's state is gone");
         lab.stack = undefined;
+    });
+
+    it("an up interrupted (SIGINT) while the hosts are being created, then up again: the same lab, nothing orphaned", async () => {
+        const again = new LabStack("e2e-int", "dev");
+        try {
+            const stack = await again.open();
+            const line = await phases.time("interrupted up", () => interruptedUp(stack, /Container\s+lab-u\d\s+creating/));
+            console.log(`      interrupted at: ${line}`);
+            console.log(`      left by the interrupted up: ${JSON.stringify(dockerObjects(again.prefix))}`);
+            const result = await phases.time("up after the interruption", () => stack.up({ onOutput: () => undefined }));
+            assert.strictEqual(result.summary.result, "succeeded");
+            const objects = dockerObjects(again.prefix);
+            assert.deepStrictEqual(objects.containers, ["u1", "u2", "u3"].map((h) => `${again.prefix}-${h}`));
+            assert.deepStrictEqual(objects.networks, [`${again.prefix}-lab`]);
+            const readiness = result.outputs.readiness.value as Record<string, string>;
+            assert.deepStrictEqual(Object.keys(readiness).sort(), ["u1", "u2", "u3"]);
+            const noop = await stack.up({ onOutput: () => undefined });
+            assert.deepStrictEqual(Object.entries(noop.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"), []);
+            await phases.time("destroy after the interruption", () => stack.destroy({ onOutput: () => undefined }));
+            assert.deepStrictEqual(dockerObjects(again.prefix), { containers: [], networks: [], images: [] }, "nothing orphaned");
+        } finally {
+            assert.deepStrictEqual(await again.dispose(), []);
+        }
     });
 });

@@ -133,3 +133,34 @@ export function sshArgs(keyFile: string, port: number, user = "root", host = "12
     return ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-p", String(port), `${user}@${host}`];
 }
+
+/**
+ * Runs `up` and interrupts it with SIGINT (as ^C does) as soon as a line of its output matches
+ * `when`; resolves with that line once pulumi has stopped. Fails when `up` ends before the line.
+ */
+export async function interruptedUp(stack: Stack, when: RegExp): Promise<string> {
+    const abort = new AbortController();
+    let seen: string | undefined;
+    const onOutput = (out: string): void => {
+        const line = out.split("\n").find((l) => when.test(l));
+        if (line !== undefined && seen === undefined) {
+            seen = line.trim();
+            abort.abort();
+        }
+    };
+    const outcome = await stack.up({ onOutput, signal: abort.signal }).then(() => "finished", (e: unknown) => String(e).split("\n")[0]);
+    if (seen === undefined) {
+        throw new Error(`up ended (${outcome}) before any output line matched ${String(when)}`);
+    }
+    return seen;
+}
+
+/** The Docker objects labelled for a stack: containers, networks, volumes of its containers, images. */
+export function dockerObjects(prefix: string): { containers: string[]; networks: string[]; images: string[] } {
+    const list = (args: string[]): string[] => sh("docker", args).split("\n").map((l) => l.trim()).filter((l) => l);
+    return {
+        containers: list(["ps", "-a", "--format", "{{.Names}}", "--filter", `label=netlab.lab=${prefix}`]).sort(),
+        networks: list(["network", "ls", "--format", "{{.Name}}", "--filter", `label=netlab.lab=${prefix}`]).sort(),
+        images: list(["images", "-a", "-q", "--filter", `label=netlab.lab=${prefix}`]),
+    };
+}

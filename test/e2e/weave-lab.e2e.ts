@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkPrerequisites, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
+import { checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
@@ -150,6 +150,68 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
             hosts.map((h) => `${h.labAddress}:8081 this is httpbackendservice, version: v1.1.0`).sort());
     });
 
+    /** What an up changed, without the resources it left as they were. */
+    const changed = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> =>
+        Object.fromEntries(Object.entries(r.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"));
+    const container = (h: HostOut): string => `${lab.prefix}-${h.name}`;
+    /**
+     * Waits until the lab is whole again, as seen from this machine through the published APIs:
+     * three alive Consul servers with a leader, three ready Nomad clients, three httpbackend
+     * instances passing their Consul checks. Returns the seconds it took.
+     */
+    const waitHealthy = async (seconds: number): Promise<number> => {
+        const outputs = await lab.opened.outputs();
+        const consul = outputs.CONSUL_HTTP_ADDR.value as string;
+        const nomad = outputs.NOMAD_ADDR.value as string;
+        const get = (url: string): unknown => JSON.parse(sh("curl", ["-fsS", "--max-time", "5", url]));
+        const start = Date.now();
+        let last = "";
+        for (;;) {
+            try {
+                const members = (get(`${consul}/v1/agent/members`) as { Name: string; Status: number }[]).filter((m) => m.Status === 1).map((m) => m.Name).sort();
+                const leader = get(`${consul}/v1/status/leader`) as string;
+                const nodes = (get(`${nomad}/v1/nodes`) as { Name: string; Status: string }[]).filter((n) => n.Status === "ready").map((n) => n.Name).sort();
+                const passing = (get(`${consul}/v1/health/service/httpbackend?passing=true`) as { Node: { Node: string } }[]).map((e) => e.Node.Node).sort();
+                last = `consul alive ${members.join(",")} leader ${leader || "none"}; nomad ready ${nodes.join(",")}; httpbackend passing on ${passing.join(",")}`;
+                const all = hosts.map((h) => h.name).sort().join(",");
+                if (members.join(",") === all && leader !== "" && nodes.join(",") === all && passing.join(",") === all) {
+                    return (Date.now() - start) / 1000;
+                }
+            } catch (e) {
+                last = String(e).split("\n")[0];
+            }
+            assert.ok(Date.now() - start < seconds * 1000, `the lab did not recover within ${seconds} s: ${last}`);
+            await new Promise((r) => setTimeout(r, 2000));
+        }
+    };
+
+    it("a host stopped by hand: up --refresh starts it again in place, and the lab recovers", async () => {
+        const stack = lab.opened;
+        const h = hosts[1];
+        sh("docker", ["stop", container(h)]);
+        const result = await phases.time("up after a stop", () => stack.up({ refresh: true, onOutput: () => undefined }));
+        console.log(`      changes: ${JSON.stringify(changed(result))}`);
+        assert.deepStrictEqual(changed(result), { update: 1 }, "the container is started again, nothing else runs");
+        const secs = await phases.time("recovery after a stop", () => waitHealthy(240));
+        console.log(`      Consul, Nomad and httpbackend whole again ${secs.toFixed(1)} s after up`);
+    });
+
+    it("a host removed by hand: up --refresh makes it again, runs every step on it again, and the lab recovers", async () => {
+        const stack = lab.opened;
+        const h = hosts[2];
+        sh("docker", ["rm", "-f", "-v", container(h)]);
+        const result = await phases.time("up after a removal", () => stack.up({ refresh: true, onOutput: () => undefined }));
+        console.log(`      changes: ${JSON.stringify(changed(result))}`);
+        assert.strictEqual(changed(result).create, 1, "one new container");
+        const binaries = result.outputs.binaries.value as Record<string, string[]>;
+        assert.strictEqual(binaries[h.name].length, 3, "its binaries pushed again");
+        assert.match(sh("ssh", [...sshArgs(keyFile, h.ssh.port), "consul", "version"]), /^Consul v1\.22\.7/);
+        const secs = await phases.time("recovery after a removal", () => waitHealthy(300));
+        console.log(`      Consul, Nomad and httpbackend whole again ${secs.toFixed(1)} s after up`);
+        const again = await phases.time("no-op up after recovery", () => stack.up({ onOutput: () => undefined }));
+        assert.deepStrictEqual(changed(again), {}, "the recovered lab is stable");
+    });
+
     it("the DNS switch undoes itself cleanly and can be re-applied (what destroy and a re-run do)", () => {
         const ssh = sshArgs(keyFile, hosts[0].ssh.port);
         const render = (action: string): string => sh("npx", ["--no-install", "ts-node", "--transpile-only", "scripts/render-host-script.ts",
@@ -166,13 +228,33 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         assert.strictEqual(sh("ssh", [...ssh, "head -1 /etc/resolv.conf"]).trim(), "nameserver 127.0.0.1");
     });
 
-    it("destroy removes the binaries first, then everything else", async () => {
+    it("destroy, with one host stopped by hand, removes everything without reaching into the hosts", async () => {
         const stack = lab.opened;
+        // A stopped host cannot be reached: the steps' cleanups are skipped, its removal covers them.
+        sh("docker", ["stop", container(hosts[0])]);
         await phases.time("destroy", () => stack.destroy({ onOutput: () => undefined }));
         assert.strictEqual(sh("docker", ["ps", "-a", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
         assert.strictEqual(sh("docker", ["network", "ls", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
         assert.strictEqual(sh("docker", ["images", "-a", "-q", "--filter", `label=netlab.lab=${lab.prefix}`]).trim(), "");
         assert.deepStrictEqual(await lab.dispose(), []);
         lab.stack = undefined;
+    });
+
+    it("an up interrupted (SIGINT) while Consul is being installed, then up again: a whole lab, nothing orphaned", async () => {
+        const again = new LabStack("e2e-weave-int", "weave-lab");
+        try {
+            const stack = await again.open();
+            const line = await phases.time("interrupted up", () => interruptedUp(stack, /Command\s+consul-u\d\s+creating/));
+            console.log(`      interrupted at: ${line}`);
+            const result = await phases.time("up after the interruption", () => stack.up({ onOutput: () => undefined }));
+            assert.strictEqual(result.summary.result, "succeeded");
+            assert.match(result.outputs.consulMembers.value as string, /^leader=192\.168\.56\.[345]:8300 alive=3$/m);
+            assert.strictEqual((result.outputs.workloads.value as Record<string, string[]>).httpbackend[0], "job httpbackend: 3 instances passing in Consul");
+            assert.deepStrictEqual(dockerObjects(again.prefix).containers, ["u1", "u2", "u3"].map((h) => `${again.prefix}-${h}`));
+            await phases.time("destroy after the interruption", () => stack.destroy({ onOutput: () => undefined }));
+            assert.deepStrictEqual(dockerObjects(again.prefix), { containers: [], networks: [], images: [] }, "nothing orphaned");
+        } finally {
+            assert.deepStrictEqual(await again.dispose(), []);
+        }
     });
 });
