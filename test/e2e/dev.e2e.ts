@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, sh, shBuffer, sshArgs } from "./lab";
+import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, sh, shBuffer, sshArgs } from "./lab";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
@@ -69,13 +69,9 @@ describe("e2e: dev stack (three docker hosts)", function () {
     it("a second pulumi up changes nothing", async () => {
         const stack = lab.opened;
         const result = await phases.time("no-op up", () => stack.up({ expectNoChanges: true, onOutput: () => undefined }));
-        const changes = Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
-        assert.deepStrictEqual(changes, []);
+        assert.deepStrictEqual(changed(result), {});
     });
 
-    /** What an up changed, without the resources it left as they were. */
-    const changed = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> =>
-        Object.fromEntries(Object.entries(r.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"));
     const container = (h: HostOut): string => `${lab.prefix}-${h.name}`;
     const inspect = (h: HostOut, format: string): string => sh("docker", ["inspect", "-f", format, container(h)]).trim();
     const publishedPorts = (h: HostOut): string => sh("docker", ["port", container(h)]).trim();
@@ -189,7 +185,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
             const readiness = result.outputs.readiness.value as Record<string, string>;
             assert.deepStrictEqual(Object.keys(readiness).sort(), ["u1", "u2", "u3"]);
             const noop = await stack.up({ onOutput: () => undefined });
-            assert.deepStrictEqual(Object.entries(noop.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"), []);
+            assert.deepStrictEqual(changed(noop), {});
             await phases.time("destroy after the interruption", () => stack.destroy({ onOutput: () => undefined }));
             assert.deepStrictEqual(dockerObjects(again.prefix), { containers: [], networks: [], images: [] }, "nothing orphaned");
         } finally {

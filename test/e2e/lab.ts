@@ -48,6 +48,11 @@ export function checkPrerequisites(plugins: string[] = ["command", "docker"]): v
     }
 }
 
+/** What an up changed, without the resources it left as they were (`{}` for a no-op). */
+export function changed(r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> {
+    return Object.fromEntries(Object.entries(r.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"));
+}
+
 /** A timer that records named phases and prints them. */
 export class Phases {
     readonly times: [string, number][] = [];

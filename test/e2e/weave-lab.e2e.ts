@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
+import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
@@ -135,7 +135,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
     it("a second pulumi up changes nothing", async () => {
         const stack = lab.opened;
         const result = await phases.time("no-op up", () => stack.up({ expectNoChanges: true, onOutput: () => undefined }));
-        assert.deepStrictEqual(Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"), []);
+        assert.deepStrictEqual(changed(result), {});
     });
 
     it("a new workload version updates the job in place (a rolling update), replacing nothing", async () => {
@@ -143,16 +143,12 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         const workloads = JSON.parse((await stack.getConfig("netlab:workloads")).value) as { name: string; version: string }[];
         await stack.setConfig("netlab:workloads", { value: JSON.stringify(workloads.map((w) => ({ ...w, version: "v1.1.0" }))) });
         const result = await phases.time("version update", () => stack.up({ onOutput: () => undefined }));
-        const changes = Object.fromEntries(Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"));
-        assert.deepStrictEqual(changes, { update: 1 }, "only the job command runs again");
+        assert.deepStrictEqual(changed(result), { update: 1 }, "only the job command runs again");
         const lines = (result.outputs.workloads.value as Record<string, string[]>).httpbackend;
         assert.deepStrictEqual(lines.slice(1).sort(),
             hosts.map((h) => `${h.labAddress}:8081 this is httpbackendservice, version: v1.1.0`).sort());
     });
 
-    /** What an up changed, without the resources it left as they were. */
-    const changed = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> =>
-        Object.fromEntries(Object.entries(r.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"));
     const container = (h: HostOut): string => `${lab.prefix}-${h.name}`;
     /**
      * Waits until the lab is whole again, as seen from this machine through the published APIs:
