@@ -14,9 +14,9 @@ import { parseCidr, Cidr, nthAddress } from "../lib/cidr";
 import { HostProvider, HostSpec } from "../lib/config";
 import { hashDirectory, renderHostScript, REPO_ROOT, splitKeyPair } from "../lib/scripts";
 import * as fs from "fs";
+import { hostCommand, HostCommand, HostTarget } from "./host-command";
 
 type Connection = command.types.input.remote.ConnectionArgs;
-import { hostCommand, HostCommand, HostTarget } from "./host-command";
 
 /** One lab host as every later component sees it; run steps on it with hostCommand. */
 export interface LabHost extends HostTarget {
