@@ -14,7 +14,11 @@ export KUBECONFIG=/etc/kubernetes/admin.conf
 ns=netlab-checks
 if [ "${NETLAB_ACTION:-create}" = delete ]; then
     if kubectl get --raw /readyz >/dev/null 2>&1; then
-        kubectl delete namespace "$ns" --ignore-not-found --wait=true >/dev/null
+        # The probes are disposable, and on a CNI swap their nodes may already have lost the old
+        # CNI, so the kubelet cannot tear their sandboxes down yet: remove the pod objects at once
+        # and let the namespace go in the background (the kubelet cleans up once a CNI is back).
+        kubectl delete pods -n "$ns" --all --grace-period=0 --force --ignore-not-found >/dev/null 2>&1 || true
+        kubectl delete namespace "$ns" --ignore-not-found --wait=false >/dev/null
     fi
     echo "checks removed"
     exit 0
@@ -39,6 +43,8 @@ ready=$(awk '$2 == "Ready"' <<<"$nodes" | wc -l)
 if [ "$ready" -eq "$total" ]; then report PASS "nodes" "$ready/$total Ready"; else report FAIL "nodes" "$ready/$total Ready"; fi
 
 # A client and a stranger pod on every probe node (the image is httpbackend: it has -get).
+# A namespace left by the previous checks is still going away: wait for it first.
+kubectl wait --for=delete "namespace/$ns" --timeout="${timeout}s" >/dev/null 2>&1 || true
 kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 probe_pod() { # NAME NODE CLIENT(true|false)
     jq -n --arg name "$1" --arg node "$2" --arg client "$3" --arg client_label "$NETLAB_CLIENT_LABEL" \
