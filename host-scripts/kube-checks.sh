@@ -85,8 +85,14 @@ cell() { # POD CELL URL WANT(reach|refuse)
     fi
 }
 
-backends=$(kubectl get pods -n "$NETLAB_NAMESPACE" -l "netlab.io/workload=$NETLAB_WORKLOAD" \
-    --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.spec.nodeName}/{.status.podIP}{"\n"}{end}')
+# The backends: the workload's Ready pods, not the ones going away (after a CNI swap the pods
+# that are restarted may still be Terminating, with an address a new pod got again).
+kubectl rollout status deployment -n "$NETLAB_NAMESPACE" "$NETLAB_WORKLOAD" --timeout="${timeout}s" >/dev/null ||
+    report FAIL "backends" "deployment $NETLAB_WORKLOAD not rolled out within ${timeout}s"
+backends=$(kubectl get pods -n "$NETLAB_NAMESPACE" -l "netlab.io/workload=$NETLAB_WORKLOAD" -o json | jq -r '.items[]
+    | select(.metadata.deletionTimestamp == null and .status.phase == "Running")
+    | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))
+    | "\(.spec.nodeName)/\(.status.podIP)"')
 [ -n "$backends" ] || report FAIL "backends" "no running pod of $NETLAB_WORKLOAD"
 svc_ip=$(kubectl get service -n "$NETLAB_NAMESPACE" "$NETLAB_WORKLOAD" -o jsonpath='{.spec.clusterIP}')
 dns="$NETLAB_WORKLOAD.$NETLAB_NAMESPACE.svc.cluster.local"
