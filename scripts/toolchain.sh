@@ -11,7 +11,7 @@
 # Incremental: an artifact is rebuilt only when its versions or recipe changed. Usage:
 #   scripts/toolchain.sh [TARGET …]   default: the `default` group
 #   groups:  default = pulumi nodejs-host pulumi-command pulumi-docker base-image consul nomad
-#                      fabio fortio httpbackend
+#                      fabio fortio httpbackend weave
 #            kube    = pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router
 #                      pause kube-images
 #            all     = default and kube
@@ -94,7 +94,7 @@ for f in "$root"/toolchain/lib/*.sh "$root"/toolchain/recipes/*.sh; do
     . "$f"
 done
 
-default_targets=(pulumi nodejs-host pulumi-command pulumi-docker base-image consul nomad fabio fortio httpbackend)
+default_targets=(pulumi nodejs-host pulumi-command pulumi-docker base-image consul nomad fabio fortio httpbackend weave)
 kube_targets=(pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router pause kube-images)
 targets=()
 [ "$#" -gt 0 ] || set -- default
