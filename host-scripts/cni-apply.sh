@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Applies a CNI's Kubernetes objects (the manifest netlab rendered) on the control-plane host,
 # waits for its agents on every node and for every node to be Ready, then restarts the pods
-# that got their addresses from an earlier CNI (a swap), and waits for cluster DNS. Safe to
-# re-run. With NETLAB_ACTION=delete it deletes every object labelled netlab.io/cni=<cni> and
-# waits for the agents to be gone (the hosts are cleaned after it: cni-host-clean.sh).
-# Inputs (rendered in): NETLAB_CNI, NETLAB_MANIFEST (a kubectl-ready JSON List), NETLAB_TIMEOUT, NETLAB_ACTION.
+# that got their addresses from an earlier CNI (a swap), waits until the old ones are gone,
+# and waits for cluster DNS. Safe to re-run. With NETLAB_ACTION=delete it deletes every
+# object labelled netlab.io/cni=<cni>, waiting for the agents to be gone (the hosts are
+# cleaned after it: cni-host-clean.sh), and the objects the agents made themselves in
+# kube-system (NETLAB_AGENT_OBJECTS, kind/name).
+# Inputs (rendered in): NETLAB_CNI, NETLAB_MANIFEST (a kubectl-ready JSON List), NETLAB_TIMEOUT,
+# NETLAB_ACTION, NETLAB_AGENT_OBJECTS (space-separated).
 set -euo pipefail
 
 : "${NETLAB_CNI:?}"
@@ -26,8 +29,11 @@ if [ "${NETLAB_ACTION:-create}" = delete ]; then
         [ "$SECONDS" -lt "$deadline" ] || { echo "cni-apply: $NETLAB_CNI pods still exist after ${timeout}s" >&2; exit 1; }
         sleep 1
     done
-    kubectl delete configmaps,serviceaccounts -n kube-system -l "$selector" --ignore-not-found --wait=true >/dev/null
+    kubectl delete configmaps,serviceaccounts,rolebindings,roles -n kube-system -l "$selector" --ignore-not-found --wait=true >/dev/null
     kubectl delete clusterrolebindings,clusterroles -l "$selector" --ignore-not-found --wait=true >/dev/null
+    for obj in ${NETLAB_AGENT_OBJECTS:-}; do
+        kubectl delete -n kube-system "$obj" --ignore-not-found --wait=true >/dev/null
+    done
     echo "$NETLAB_CNI objects deleted"
     exit 0
 fi
@@ -51,6 +57,14 @@ restarted=0
 for p in $stale; do
     kubectl delete pod -n "${p%%/*}" "${p#*/}" --wait=false >/dev/null
     restarted=$((restarted + 1))
+done
+# ... and they must be gone before anything is checked: the new CNI hands their addresses out
+# again, and a policy agent that still sees a terminating pod treats its address as that
+# pod's (weave-npc: an address of a pod no policy selects is let in). Their network is gone
+# already, so one that is not gone in a minute is removed at once.
+for p in $stale; do
+    kubectl wait --for=delete pod -n "${p%%/*}" "${p#*/}" --timeout=60s >/dev/null 2>&1 ||
+        kubectl delete pod -n "${p%%/*}" "${p#*/}" --grace-period=0 --force --ignore-not-found >/dev/null 2>&1 || true
 done
 kubectl rollout status deployment -n kube-system coredns --timeout="${timeout}s" >/dev/null ||
     { kubectl get pods -n kube-system -o wide >&2; echo "cni-apply: cluster DNS is not ready after ${timeout}s" >&2; exit 1; }
