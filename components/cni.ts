@@ -1,28 +1,30 @@
 /**
  * Cni: the cluster's pod network, chosen by `netlab:cni` and swappable in place. Per host, a
- * step imports the CNI's image and reports the lab interface (the pod MTU is derived from
+ * step imports the CNI's images and reports the lab interface (the pod MTU is derived from
  * it); on the control plane, a step applies the CNI's objects and waits for every node to be
  * Ready. A changed CNI replaces both, delete first: each host stops the old CNI's agent for
- * good (its image removed, its containers killed) and is cleaned of what it left
- * (interfaces, /etc/cni/net.d, iptables chains, ipsets, routes, IPAM state), the old CNI's
- * objects are deleted, then the new one is applied and the pods holding old addresses are
- * restarted. The cluster itself is not rebuilt.
+ * good (its images removed, its containers killed) and is cleaned of what it left
+ * (interfaces, /etc/cni/net.d, its plugin binaries, iptables chains, ipsets, routes, IPAM
+ * state), the old CNI's objects are deleted, then the new one is applied and the pods holding
+ * old addresses are restarted. The cluster itself is not rebuilt. Weave with encryption gets
+ * its password as a Secret in kube-system, made through the cluster's provider.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as path from "path";
 import { hostCommand, HostCommand } from "./host-command";
-import { CNI_TRAITS, cniManifestJson, cniMtuFor } from "../lib/cni";
+import { CNI_TRAITS, cniBuild, cniManifestJson, cniMtuFor } from "../lib/cni";
+import { CNI_LABEL, CNI_NAMESPACE } from "../lib/cni/common";
+import { WEAVE_PASSWORD_KEY } from "../lib/cni/weave";
 import { Cni } from "../lib/config";
-import { IMAGE_REPOSITORY } from "../lib/kubeadm";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { HostArtifacts } from "./artifacts";
 import { HOST_IMAGE_DIR, KUBE_TOOLCHAIN_COMMAND } from "./kubeadm";
 import { LabHost, stdoutByHost } from "./hosts";
 
-/** The image of each CNI that netlab builds (scripts/toolchain.sh kube-images), by CNI. */
-export const CNI_IMAGES: Partial<Record<Cni, string>> = {
-    "flannel": `${IMAGE_REPOSITORY}/flannel:v0.28.10`,
-    "kube-router": `${IMAGE_REPOSITORY}/kube-router:v1.6.1`,
-};
+/** The Secret holding the weave password (netlab:weavePassword) when netlab:cniEncryption is on. */
+export const WEAVE_PASSWORD_SECRET = "weave-password";
 
 export interface CniArgs {
     /** The cluster's hosts; the first is the control plane. */
@@ -41,6 +43,12 @@ export interface CniArgs {
     dependsOn: pulumi.Resource[];
     /** The cluster's identity: a new cluster gets the CNI applied again. */
     clusterId: pulumi.Input<string>;
+    /** Encrypt pod traffic (netlab:cniEncryption; weave only in this lab). */
+    encryption?: boolean;
+    /** weave with encryption: the password (netlab:weavePassword, a secret). */
+    weavePassword?: pulumi.Input<string>;
+    /** The cluster's provider: it makes the Secret of the weave password. */
+    provider?: k8s.Provider;
 }
 
 /** What host-scripts/cni-host.sh printed: the lab interface and its MTU. */
@@ -61,49 +69,74 @@ export class CniNetwork extends pulumi.ComponentResource {
     public readonly interfaces: pulumi.Output<Record<string, string>>;
     /** The apply step: what workloads depend on. */
     public readonly applied: HostCommand;
+    /** sha256 of the applied manifest: it changes when the CNI is applied with other settings. */
+    public readonly manifestDigest: pulumi.Output<string>;
 
     constructor(name: string, args: CniArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:kubernetes:Cni", name, {}, opts);
-        const image = CNI_IMAGES[args.cni];
-        if (image === undefined || !CNI_TRAITS[args.cni].builtHere) {
+        if (!CNI_TRAITS[args.cni].builtHere) {
+            const built = Object.entries(CNI_TRAITS).filter(([, t]) => t.builtHere).map(([c]) => c);
             throw new pulumi.RunError(`netlab:cni = '${args.cni}': its images cannot be built on this machine yet. ` +
-                `Fix: pulumi config set netlab:cni ${Object.keys(CNI_IMAGES).join(" (or ")})`);
+                `Fix: pulumi config set netlab:cni ${built.join(" (or ")})`);
         }
-        const tar = `images/${args.cni}.tar`;
+        const build = cniBuild(args.cni);
+        const encrypted = args.encryption === true;
+        const hostTar = `${HOST_IMAGE_DIR}/${path.posix.basename(build.tarball)}`;
         const files = new HostArtifacts(`${name}-image`, {
             hosts: args.hosts, privateKey: args.privateKey, artifactsDir: args.artifactsDir,
-            files: [{ name: tar, dest: `${HOST_IMAGE_DIR}/${args.cni}.tar`, mode: "0644" }],
-            buildCommand: KUBE_TOOLCHAIN_COMMAND,
+            files: [{ name: build.tarball, dest: hostTar, mode: "0644" }],
+            buildCommand: args.cni === "weave" ? "npm run toolchain -- weave" : KUBE_TOOLCHAIN_COMMAND,
         }, { parent: this, dependsOn: args.dependsOn });
 
         const hostSteps = args.hosts.map((h) => hostCommand(`${name}-host-${h.name}`, h, {
             create: "bash -s",
             stdin: renderHostScript("host-scripts/cni-host.sh", {
-                NETLAB_ADDRESS: h.labAddress, NETLAB_IMAGE_TAR: `${HOST_IMAGE_DIR}/${args.cni}.tar`, NETLAB_IMAGE: image,
+                NETLAB_ADDRESS: h.labAddress, NETLAB_IMAGE_TAR: hostTar, NETLAB_IMAGES: build.refs.join(" "),
             }),
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/cni-host-clean.sh", {
-                NETLAB_CNI: args.cni, NETLAB_POD_CIDR: args.podCidr, NETLAB_IMAGE: image,
+                NETLAB_CNI: args.cni, NETLAB_POD_CIDR: args.podCidr, NETLAB_IMAGES: build.refs.join(" "),
             }))}`,
-            // Another CNI, or a new cluster (new pod subnets per node): this host is cleaned of
-            // what the old one left before the CNI is applied again.
-            triggers: [args.cni, args.clusterId],
+            // Another CNI, a new cluster (new pod subnets per node), another MTU setting or
+            // encryption switched: this host is cleaned of what the CNI left before it is applied
+            // again (weave keeps its bridge's MTU and its sleeve connections while it runs).
+            triggers: [args.cni, args.clusterId, String(args.mtu), encrypted],
         }, { parent: this, dependsOn: [files, ...args.dependsOn], deleteBeforeReplace: true }));
         this.interfaces = stdoutByHost(args.hosts, hostSteps.map((s) => s.stdout));
 
         const control = hostSteps[0].stdout.apply(parseLabInterface);
-        this.mtu = control.apply((c) => cniMtuFor(args.cni, args.mtu, c.mtu));
-        const manifest = pulumi.all([control, this.mtu]).apply(([c, mtu]) => cniManifestJson(args.cni, {
-            podCidr: args.podCidr, mtu, image, nodeInterface: c.iface,
+        this.mtu = control.apply((c) => cniMtuFor(args.cni, args.mtu, c.mtu, encrypted));
+        const secret = this.weaveSecret(name, args, encrypted);
+        const manifest = pulumi.all([control, this.mtu, secret?.metadata.resourceVersion]).apply(([c, mtu, secretVersion]) => cniManifestJson(args.cni, {
+            podCidr: args.podCidr, mtu, image: build.image, images: build.images, nodeInterface: c.iface,
+            encryption: encrypted ? { enabled: true, secretName: WEAVE_PASSWORD_SECRET, secretVersion } : undefined,
         }));
+        this.manifestDigest = manifest.apply((m) => crypto.createHash("sha256").update(m).digest("hex"));
         this.applied = hostCommand(`${name}-apply`, args.hosts[0], {
             create: "bash -s",
             update: "bash -s",
             stdin: manifest.apply((m) => renderHostScript("host-scripts/cni-apply.sh", { NETLAB_CNI: args.cni, NETLAB_MANIFEST: m, NETLAB_TIMEOUT: 300 })),
-            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/cni-apply.sh", { NETLAB_CNI: args.cni, NETLAB_ACTION: "delete" }))}`,
+            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/cni-apply.sh", {
+                NETLAB_CNI: args.cni, NETLAB_ACTION: "delete", NETLAB_AGENT_OBJECTS: CNI_TRAITS[args.cni].agentObjects.join(" "),
+            }))}`,
             // Whenever a host is cleaned (its step replaced), the CNI is applied again.
             triggers: [args.cni, args.clusterId, ...hostSteps.map((h) => h.id)],
-        }, { parent: this, dependsOn: hostSteps, deleteBeforeReplace: true });
+        }, { parent: this, dependsOn: [...hostSteps, ...(secret ? [secret] : [])], deleteBeforeReplace: true });
         this.status = this.applied.stdout.apply((s) => s.trim());
         this.registerOutputs({ mtu: this.mtu, status: this.status, interfaces: this.interfaces });
+    }
+
+    /** weave with encryption: the Secret its DaemonSet takes WEAVE_PASSWORD from (the password stays a secret). */
+    private weaveSecret(name: string, args: CniArgs, encrypted: boolean): k8s.core.v1.Secret | undefined {
+        if (!encrypted) {
+            return undefined;
+        }
+        if (args.cni !== "weave" || args.weavePassword === undefined || args.provider === undefined) {
+            throw new pulumi.RunError(`netlab:cniEncryption = true: netlab encrypts pod traffic only with weave and netlab:weavePassword set`);
+        }
+        return new k8s.core.v1.Secret(`${name}-weave-password`, {
+            metadata: { name: WEAVE_PASSWORD_SECRET, namespace: CNI_NAMESPACE, labels: { [CNI_LABEL]: "weave" } },
+            type: "Opaque",
+            stringData: { [WEAVE_PASSWORD_KEY]: pulumi.secret(args.weavePassword) },
+        }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
     }
 }

@@ -8,24 +8,34 @@
 #   - kube-router (v1.6.1): kube-bridge and the pod veths on it, kube-dummy-if, its tunnels,
 #     the KUBE-ROUTER-*, KUBE-NWPLCY-* and KUBE-POD-FW-* chains, the rules that jump into
 #     them or match its ipsets or kube-bridge, its ipsets (kube-router-*, KUBE-SRC-*,
-#     KUBE-DST-*), policy routing table 77, its IPAM state (mynet) and /var/lib/kube-router.
+#     KUBE-DST-*), policy routing table 77, its IPAM state (mynet) and /var/lib/kube-router;
+#   - weave (2.9.0, sleeve): the weave bridge and the veths on it (vethwe-bridge, the pods'
+#     vethwepl*), any other vethwe* link (vethwe-pcap, vethwe-datapath, vethwedu) and a
+#     datapath device, the WEAVE* chains and the rules that jump into them, match its ipsets or
+#     the weave bridge, or block its control port, its ipsets (weave-*, weaver-no-masq-local),
+#     /var/lib/weave (the router's database: peer name, IPAM ring) and the plugin it copied to
+#     /opt/cni/bin (weave-plugin-<version>, and the weave-net and weave-ipam links to it).
 # iptables rules are found in iptables-save output and removed with iptables-restore
 # --noflush, so the rule text is matched exactly: jumps first, then flush, then delete chains.
 # Prints one line. Safe to re-run: what is already gone is skipped.
-# First, when NETLAB_IMAGE is set, the CNI's agent on this host is stopped for good: its
-# image leaves containerd (the pods are never pulled, so the kubelet cannot start it again)
+# First, when NETLAB_IMAGES is set, the CNI's agent on this host is stopped for good: its
+# images leave containerd (the pods are never pulled, so the kubelet cannot start it again)
 # and its containers are killed. The cleanup then cannot race an agent that puts its
 # interfaces back, whether or not its Kubernetes objects are already deleted.
 # Inputs (rendered in): NETLAB_CNI (calico|canal|cilium|flannel|kube-router|weave),
-# NETLAB_POD_CIDR (the cluster's pod CIDR, e.g. 10.244.0.0/16), NETLAB_IMAGE (the agent's image).
+# NETLAB_POD_CIDR (the cluster's pod CIDR, e.g. 10.244.0.0/16), NETLAB_IMAGES (every image
+# the CNI's tarball put into containerd, space-separated).
 set -euo pipefail
 
 : "${NETLAB_CNI:?}" "${NETLAB_POD_CIDR:?}"
 cni=$NETLAB_CNI
-if [ -n "${NETLAB_IMAGE:-}" ] && command -v ctr >/dev/null 2>&1; then
-    ctr -n k8s.io images rm "$NETLAB_IMAGE" >/dev/null 2>&1 || true
+images=${NETLAB_IMAGES:-}
+if [ -n "$images" ] && command -v ctr >/dev/null 2>&1; then
+    for image in $images; do
+        ctr -n k8s.io images rm "$image" >/dev/null 2>&1 || true
+    done
     for _ in 1 2 3; do
-        agents=$(ctr -n k8s.io containers ls 2>/dev/null | awk -v img="$NETLAB_IMAGE" '$2 == img { print $1 }')
+        agents=$(ctr -n k8s.io containers ls 2>/dev/null | awk -v imgs=" $images " 'NR > 1 && index(imgs, " " $2 " ") { print $1 }')
         [ -n "$agents" ] || break
         for c in $agents; do
             ctr -n k8s.io tasks kill -s SIGKILL "$c" >/dev/null 2>&1 || true
@@ -45,8 +55,9 @@ fi
 pod_base=$(( (BASH_REMATCH[1] << 24) | (BASH_REMATCH[2] << 16) | (BASH_REMATCH[3] << 8) | BASH_REMATCH[4] ))
 pod_prefix=${BASH_REMATCH[5]}
 
-# What each CNI leaves, by name. Chain and ipset patterns are anchored extended regexps.
-conf_files=() links=() bridges=() dirs=() chains_re='' rules_re='' ipsets_re='' kr_table=''
+# What each CNI leaves, by name. Chain, link and ipset patterns are anchored extended regexps;
+# bin_files are names (or globs) in /opt/cni/bin: plugins the CNI installed itself.
+conf_files=() links=() bridges=() dirs=() bin_files=() chains_re='' rules_re='' ipsets_re='' links_re='' kr_table=''
 case $cni in
     flannel)
         conf_files=(10-flannel.conflist 10-flannel.conf)
@@ -64,13 +75,27 @@ case $cni in
         # Its pod egress MASQUERADE (matches its ipsets) and the FORWARD accepts for kube-bridge
         # and the node interface (found by their comment).
         rules_re='--match-set (inet6:)?(kube-router-|KUBE-SRC-|KUBE-DST-)|-[io] kube-bridge |--comment "allow outbound node port traffic on node interface with which node ip is associated"'
+        # Its IPIP tunnels: tun-<peer IP digits> (tun<digits> when 12 digits long).
+        links_re='^(tun-[0-9]{1,11}|tun[0-9]{12})$'
         dirs=(/var/lib/kube-router /var/lib/cni/networks/mynet)
         kr_table=77
+        ;;
+    weave)
+        conf_files=(10-weave.conflist 10-weave.conf)
+        bridges=(weave)
+        links=(datapath)
+        links_re='^vethwe'
+        chains_re='^WEAVE(-|$)'
+        ipsets_re='^weaver?-'
+        # FORWARD's accepts and drops for the weave bridge, its NFLOG of new flows, and the
+        # INPUT rule that keeps other hosts off its control port.
+        rules_re='--match-set weaver?-|-[io] weave |--comment "Block non-local access to Weave Net control port"'
+        dirs=(/var/lib/weave)
+        bin_files=(weave-net weave-ipam 'weave-plugin-*')
         ;;
     calico) conf_files=(10-calico.conflist calico-kubeconfig) ;;
     canal) conf_files=(10-canal.conflist calico-kubeconfig) ;;
     cilium) conf_files=(05-cilium.conflist 05-cilium.conf) ;;
-    weave) conf_files=(10-weave.conflist 10-weave.conf) ;;
     *) echo "cni-host-clean: unknown NETLAB_CNI '$cni'" >&2; exit 1 ;;
 esac
 
@@ -103,14 +128,14 @@ for br in "${bridges[@]}"; do
     ip link del dev "$br"
     gone+=("$br")
 done
-if [ "$cni" = kube-router ]; then
-    # kube-router's IPIP tunnels: tun-<peer IP digits> (tun<digits> when 12 digits long).
+if [ -n "$links_re" ]; then
     while read -r name; do
-        if [[ $name =~ ^(tun-[0-9]{1,11}|tun[0-9]{12})$ ]]; then links+=("$name"); fi
+        if [[ $name =~ $links_re ]]; then links+=("$name"); fi
     done < <(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
 fi
 for l in "${links[@]}"; do
-    if link_exists "$l"; then ip link del dev "$l"; gone+=("$l"); fi
+    # (Deleting one end of a veth pair deletes the other, which may be further down the list.)
+    if link_exists "$l" && ip link del dev "$l" 2>/dev/null; then gone+=("$l"); fi
 done
 note "links" "${gone[@]}"
 
@@ -155,7 +180,15 @@ note "chains" "${chains_gone[@]}"
 gone=()
 if [ -n "$ipsets_re" ]; then
     if command -v ipset >/dev/null 2>&1; then
-        for set in $(ipset list -n 2>/dev/null | grep -E "$ipsets_re" || true); do
+        # (weave-npc's set names hold characters such as * and ?: read, never word-split.)
+        # A list:set goes first: the sets in it cannot be destroyed while it holds them.
+        mapfile -t sets < <(ipset list -n 2>/dev/null | grep -E "$ipsets_re" || true)
+        for set in "${sets[@]}"; do
+            if [ "$(ipset list -t "$set" 2>/dev/null | awk '$1 == "Type:" { print $2 }')" = "list:set" ]; then
+                ipset flush "$set"
+            fi
+        done
+        for set in "${sets[@]}"; do
             ipset destroy "$set"
             gone+=("$set")
         done
@@ -201,10 +234,16 @@ if [ -n "$kr_table" ]; then
 fi
 note "routes" "${gone[@]}"
 
-# 6. State directories (host-local IPAM, the agent's run/state files).
+# 6. State directories (host-local IPAM, the agent's run/state files), and the plugin
+#    binaries the CNI put in /opt/cni/bin itself (the standard plugins are netlab's and stay).
 gone=()
 for d in "${dirs[@]}"; do
     if [ -e "$d" ]; then rm -rf "$d"; gone+=("$d"); fi
+done
+for pattern in "${bin_files[@]}"; do
+    for f in /opt/cni/bin/$pattern; do
+        if [ -e "$f" ] || [ -L "$f" ]; then rm -f "$f"; gone+=("$f"); fi
+    done
 done
 note "paths" "${gone[@]}"
 

@@ -1,9 +1,10 @@
 /**
  * The CNIs netlab knows: their traits (encapsulation, NetworkPolicy, encryption, MTU
- * detection, whether the lab can build them here) and every Kubernetes object each needs, as
- * plain JSON objects: flannel and kube-router here, weave, cilium, calico and canal in
- * lib/cni/<name>.ts (their images cannot be built on this machine yet: assertBuiltHere refuses
- * them, and their manifests are what netlab would apply once the images exist).
+ * detection, whether the lab can build them here), where the images of those built here come
+ * from (CNI_BUILDS), and every Kubernetes object each needs, as plain JSON objects: flannel and
+ * kube-router here, weave, cilium, calico and canal in lib/cni/<name>.ts. flannel, kube-router
+ * and weave run; the images of cilium, calico and canal cannot be built on this machine yet
+ * (assertBuiltHere refuses them, and their manifests are what netlab would apply once they exist).
  * Pure functions: no Pulumi, no cluster. The standard CNI plugin binaries (bridge, host-local,
  * loopback, portmap, flannel) are put in /opt/cni/bin by the program before a CNI is applied,
  * so no manifest mounts or copies anything into /opt/cni/bin, except that weave, cilium,
@@ -18,14 +19,17 @@ import {
     atomicCopy, CNI_IMAGE_ROLES, CniManifestInput, configMap, daemonSet, fieldEnv, FLANNEL_RULES, flannelNetConf, flanneldContainer, hostPath, imageFor, K8sObject,
     labelsFor, PULL, rbac, VXLAN_OVERHEAD, XTABLES_MOUNT, XTABLES_VOLUME,
 } from "./cni/common";
-import { renderWeave } from "./cni/weave";
+import { renderWeave, WEAVE_SLEEVE_OVERHEAD, WEAVE_SLEEVE_OVERHEAD_ENCRYPTED, WEAVE_VERSION } from "./cni/weave";
 import { Cni, CNIS } from "./config";
+import { IMAGE_REPOSITORY } from "./kubeadm";
 
 export { CNI_IMAGE_ROLES, CNI_LABEL, CNI_NAMESPACE, CniManifestInput, K8sObject } from "./cni/common";
 
 export interface CniTraits {
     /** Bytes of encapsulation overhead per packet on the node interface (flannel vxlan: 50; kube-router direct routing: 0). */
     encapOverhead: number;
+    /** The overhead when pod traffic is encrypted (netlab:cniEncryption), where that differs. */
+    encryptedEncapOverhead?: number;
     networkPolicy: { ingress: boolean; egress: boolean };
     encryption: boolean;
     /** Whether the CNI itself detects the MTU (per the seed: only Cilium and Flannel). */
@@ -34,6 +38,11 @@ export interface CniTraits {
     builtHere: boolean;
     /** Names of the CNI config files it writes in /etc/cni/net.d. */
     confFiles: string[];
+    /**
+     * Objects in kube-system its agents make themselves (unlabelled), as `kind/name`: deleted
+     * with its own objects when it goes (host-scripts/cni-apply.sh).
+     */
+    agentObjects: string[];
 }
 
 export const CNI_TRAITS: Record<Cni, CniTraits> = {
@@ -49,6 +58,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         builtHere: false,
         // calico-node's install-cni writes the conflist and the kubeconfig the plugin uses.
         confFiles: ["10-calico.conflist", "calico-kubeconfig"],
+        agentObjects: [],
     },
     canal: {
         // Canal = flannel VXLAN for the data path (50) + Calico Felix for policy.
@@ -58,6 +68,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         detectsMtu: false,
         builtHere: false,
         confFiles: ["10-canal.conflist", "calico-kubeconfig"],
+        agentObjects: [],
     },
     cilium: {
         // Cilium docs (MTU): VXLAN/Geneve tunnel overhead 50 in its default tunnel mode.
@@ -69,6 +80,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         builtHere: false,
         // Cilium >= 1.13 writes 05-cilium.conflist (older releases 05-cilium.conf).
         confFiles: ["05-cilium.conflist"],
+        agentObjects: [],
     },
     flannel: {
         // flannel's vxlan backend: pod MTU = interface MTU - 50 (pkg/backend/vxlan: encapOverhead).
@@ -80,6 +92,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         detectsMtu: true,
         builtHere: true,
         confFiles: ["10-flannel.conflist"],
+        agentObjects: [],
     },
     "kube-router": {
         // --enable-overlay=false: nodes share one L2 network, pod routes go straight via the peer node (no IPIP).
@@ -92,23 +105,71 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         detectsMtu: false,
         builtHere: true,
         confFiles: ["10-kuberouter.conflist"],
+        agentObjects: [],
     },
     weave: {
-        // Weave Net docs: fast datapath is VXLAN-based (50 here; Weave's own default MTU 1376 adds headroom).
-        encapOverhead: VXLAN_OVERHEAD,
+        // Sleeve (the lab kernels have no Open vSwitch for fast datapath): 62 bytes, 86 with a
+        // password (lib/cni/weave.ts). The pods get the weave bridge's MTU (WEAVE_MTU), so auto
+        // makes it what a sleeve connection carries: measured 1438 and 1414 on a 1500 network.
+        encapOverhead: WEAVE_SLEEVE_OVERHEAD,
+        encryptedEncapOverhead: WEAVE_SLEEVE_OVERHEAD_ENCRYPTED,
         // weave-npc enforces ingress and (since Weave Net 2.4) egress rules.
         networkPolicy: { ingress: true, egress: true },
-        // Weave password (NaCl for sleeve, IPsec ESP for fast datapath).
+        // Weave password: NaCl for sleeve (IPsec ESP for fast datapath, which the lab nodes lack).
         encryption: true,
         detectsMtu: false,
-        builtHere: false,
+        builtHere: true,
         // Weave Net >= 2.6 writes 10-weave.conflist (older releases 10-weave.conf).
         confFiles: ["10-weave.conflist"],
+        // kube-utils keeps the peer list in the ConfigMap weave-net.
+        agentObjects: ["configmap/weave-net"],
     },
 };
 
-/** The pod MTU: a number is taken as is; "auto" is the node interface MTU minus the CNI's encapsulation overhead. */
-export function cniMtuFor(cni: Cni, setting: "auto" | number, nodeInterfaceMtu: number): number {
+/**
+ * Where the images of a CNI built here come from: the toolchain's tarball (a path in the
+ * artifacts directory), every ref it holds (all are imported into containerd on every node,
+ * and all leave it when the CNI goes), the agent's image and those of its other roles
+ * (CNI_IMAGE_ROLES). They match the toolchain's lists .toolchain/artifacts/images/*.txt.
+ */
+export interface CniBuild {
+    tarball: string;
+    refs: readonly string[];
+    image: string;
+    images: Record<string, string>;
+}
+
+const ref = (name: string, tag: string): string => `${IMAGE_REPOSITORY}/${name}:${tag}`;
+
+/** The CNIs built here (scripts/toolchain.sh kube-images and weave): their images, by CNI. */
+export const CNI_BUILDS: Partial<Record<Cni, CniBuild>> = {
+    "flannel": { tarball: "images/flannel.tar", refs: [ref("flannel", "v0.28.10")], image: ref("flannel", "v0.28.10"), images: {} },
+    "kube-router": { tarball: "images/kube-router.tar", refs: [ref("kube-router", "v1.6.1")], image: ref("kube-router", "v1.6.1"), images: {} },
+    "weave": {
+        tarball: "images/weave.tar",
+        // Also the weave, weaveexec and weavedb images (`weave launch` outside Kubernetes), which share its layers.
+        refs: [ref("weave", WEAVE_VERSION), ref("weaveexec", WEAVE_VERSION), ref("weavedb", "latest"),
+            ref("weave-kube", WEAVE_VERSION), ref("weave-npc", WEAVE_VERSION)],
+        image: ref("weave-kube", WEAVE_VERSION),
+        images: { "weave-npc": ref("weave-npc", WEAVE_VERSION) },
+    },
+};
+
+/** The images of a CNI built here; throws (naming netlab:cni, see assertBuiltHere) for the others. */
+export function cniBuild(cni: Cni): CniBuild {
+    assertBuiltHere(cni);
+    const build = CNI_BUILDS[cni];
+    if (build === undefined) {
+        throw new Error(`netlab:cni '${cni}' is marked built here, but netlab knows no images for it (CNI_BUILDS)`);
+    }
+    return build;
+}
+
+/**
+ * The pod MTU: a number is taken as is; "auto" is the node interface MTU minus the CNI's
+ * encapsulation overhead (with `encrypted`, the encrypted overhead where the CNI has one).
+ */
+export function cniMtuFor(cni: Cni, setting: "auto" | number, nodeInterfaceMtu: number, encrypted = false): number {
     const traits = traitsOf(cni);
     if (setting !== "auto") {
         if (!Number.isInteger(setting) || setting <= 0) {
@@ -116,16 +177,17 @@ export function cniMtuFor(cni: Cni, setting: "auto" | number, nodeInterfaceMtu: 
         }
         return setting;
     }
-    if (!Number.isInteger(nodeInterfaceMtu) || nodeInterfaceMtu <= traits.encapOverhead) {
-        throw new Error(`the node interface MTU ${nodeInterfaceMtu} leaves no room for ${cni}'s ${traits.encapOverhead}-byte encapsulation`);
+    const overhead = encrypted ? traits.encryptedEncapOverhead ?? traits.encapOverhead : traits.encapOverhead;
+    if (!Number.isInteger(nodeInterfaceMtu) || nodeInterfaceMtu <= overhead) {
+        throw new Error(`the node interface MTU ${nodeInterfaceMtu} leaves no room for ${cni}'s ${overhead}-byte encapsulation`);
     }
-    return nodeInterfaceMtu - traits.encapOverhead;
+    return nodeInterfaceMtu - overhead;
 }
 
 /**
  * Every Kubernetes object of the CNI, in apply order (CRDs, RBAC, ConfigMaps, then the
- * DaemonSet and Deployments). Renders for every CNI, built here or not: for calico, canal,
- * cilium and weave it is what netlab would apply once their images exist.
+ * DaemonSet and Deployments). Renders for every CNI, built here or not: for calico, canal and
+ * cilium it is what netlab would apply once their images exist.
  */
 export function cniManifest(cni: Cni, input: CniManifestInput): K8sObject[] {
     traitsOf(cni);

@@ -42,6 +42,9 @@ export function kubeadmScenario(cfg: LabConfig): LabOutputs {
         podCidr: cfg.kubernetes.podCidr,
         dependsOn: cluster.ready,
         clusterId: cluster.clusterId,
+        encryption: cfg.kubernetes.cniEncryption,
+        weavePassword: cfg.secrets.weavePassword === undefined ? undefined : pulumi.secret(cfg.secrets.weavePassword),
+        provider: cluster.provider,
     });
     const binary = new HostArtifacts("httpbackend-binary", {
         hosts: hosts.hosts, privateKey: hosts.privateKey, artifactsDir, files: [{ name: "httpbackend", dest: HTTPBACKEND_BINARY }],
@@ -69,7 +72,8 @@ export function kubeadmScenario(cfg: LabConfig): LabOutputs {
         policyEnforced: CNI_TRAITS[cfg.kubernetes.cni].networkPolicy.ingress, cni: cfg.kubernetes.cni,
         image: KUBE_HTTPBACKEND_IMAGE,
         nodes: workers.length > 0 ? workers.map((h) => h.name) : [control.name],
-        triggers: [cni.applied.id, first.w.version, first.w.count, first.w.placement.join(",")],
+        // A new CNI, or the same one applied with another manifest (MTU, encryption), is checked again.
+        triggers: [cni.applied.id, cni.manifestDigest, first.w.version, first.w.count, first.w.placement.join(",")],
         dependsOn: [first.app],
     });
     return {

@@ -257,6 +257,18 @@ describe("config: versions, CNI options and workloads", () => {
         oneProblem({ cni: "weave", cniEncryption: "true" }, "weavePassword", /required/);
         assert.deepStrictEqual(problems({ cni: "weave", cniEncryption: "true", weavePassword: "s3cret" }), []);
     });
+    it("kubeadm runs flannel, kube-router and weave (encrypted too); it refuses the CNIs it cannot build here", () => {
+        const kube = { scenario: "kubeadm", artifactsDir: ".toolchain/artifacts" };
+        for (const cni of ["flannel", "kube-router", "weave"]) {
+            assert.deepStrictEqual(problems({ ...kube, cni }), [], cni);
+        }
+        assert.deepStrictEqual(problems({ ...kube, cni: "weave", cniEncryption: "true", weavePassword: "s3cret" }), []);
+        oneProblem({ ...kube, cni: "weave", cniEncryption: "true" }, "weavePassword", /required/);
+        for (const cni of ["calico", "canal", "cilium"]) {
+            const p = oneProblem({ ...kube, cni }, "cni", /cannot run here yet: .*\(it can: flannel, kube-router, weave\)/);
+            assert.strictEqual(p.fix, "pulumi config set netlab:cni flannel");
+        }
+    });
     it("rejects two workloads with one name", () => {
         oneProblem({ workloads: JSON.stringify([{ name: "web" }, { name: "web" }]) }, "workloads[1].name", /repeats/);
     });

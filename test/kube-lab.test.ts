@@ -11,7 +11,7 @@ import {
 
 /** A stand-in artifacts directory with every file the kubeadm scenario pushes. */
 const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-kube-artifacts-"));
-for (const f of [...KUBE_NODE_FILES.map((x) => x.name), "images/flannel.tar", "images/kube-router.tar", "httpbackend"]) {
+for (const f of [...KUBE_NODE_FILES.map((x) => x.name), "images/flannel.tar", "images/kube-router.tar", "images/weave.tar", "httpbackend"]) {
     fs.mkdirSync(path.dirname(path.join(ARTIFACTS, f)), { recursive: true });
     fs.writeFileSync(path.join(ARTIFACTS, f), `fake ${f}`);
 }
@@ -135,8 +135,8 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         for (const h of ["u1", "u2", "u3"]) {
             const host = hostStep(named(run, `cni-host-${h}`));
             assert.ok(host.resource.deleteBeforeReplace);
-            assert.deepStrictEqual(host.triggers, ["flannel", "kube-init-id", sha256(`bash -s\0${host.stdin}`), `lab-${h}-id`],
-                "no update command: a changed host script replaces it (cleans, then sets up again)");
+            assert.deepStrictEqual(host.triggers, ["flannel", "kube-init-id", "auto", false, sha256(`bash -s\0${host.stdin}`), `lab-${h}-id`],
+                "another CNI, cluster, MTU setting or encryption, or a changed host script replaces it (cleans, then sets up again)");
             assert.match(host.delete ?? "", /NETLAB_CNI='\\''flannel'\\''/, "delete cleans this CNI off the host");
             assert.ok(host.resource.dependsOn.includes("kube-join-u2") && host.resource.dependsOn.includes("kube-join-u3"));
         }
@@ -162,8 +162,10 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         const checks = named(run, "checks-run");
         assert.deepStrictEqual(checks.dependsOn, ["app-httpbackend"]);
         assert.ok(checks.deleteBeforeReplace);
-        assert.deepStrictEqual(checks.inputs.triggers, ["cni-apply-id", "v1.0.0", 3, "u2,u3", "lab-u1-id"],
+        const triggers = checks.inputs.triggers as unknown[];
+        assert.deepStrictEqual([triggers[0], ...triggers.slice(2)], ["cni-apply-id", "v1.0.0", 3, "u2,u3", "lab-u1-id"],
             "a new CNI apply, a changed workload or a new control-plane container runs them again (a changed script: in place)");
+        assert.match(String(triggers[1]), /^[0-9a-f]{64}$/, "and so does the CNI applied with another manifest (the manifest's digest)");
         assert.ok((checks.inputs.stdin as string).includes("NETLAB_POLICY='unsupported'"), "flannel does not enforce policies");
         assert.deepStrictEqual(run.outputs.checks, {
             "nodes": "PASS: 3/3 Ready",
@@ -185,6 +187,62 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         assert.deepStrictEqual((named(kr, "cni-apply").inputs.triggers as string[]).slice(0, 2), ["kube-router", "kube-init-id"]);
     });
 
+    it("weave: its tarball and five images on every host, its own objects deleted with it, sleeve's MTU, the policy enforced", async () => {
+        const wv = await runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "weave" });
+        assert.strictEqual(wv.outputs.cniMtu, 1438, "auto: eth0's 1500 minus sleeve's 62");
+        assert.strictEqual(wv.outputs.cni, "weave");
+        const pushes = children(wv, "cni-image");
+        assert.deepStrictEqual(pushes.map((p) => (p.inputs.environment as Record<string, string>).NETLAB_DEST),
+            ["u1", "u2", "u3"].map(() => "/var/lib/netlab/images/weave.tar"));
+        const refs = ["weave:2.9.0", "weaveexec:2.9.0", "weavedb:latest", "weave-kube:2.9.0", "weave-npc:2.9.0"].map((r) => `localhost/netlab/${r}`).join(" ");
+        for (const h of ["u1", "u2", "u3"]) {
+            const host = hostStep(named(wv, `cni-host-${h}`));
+            assert.ok(host.stdin.includes(`NETLAB_IMAGE_TAR='/var/lib/netlab/images/weave.tar'`));
+            assert.ok(host.stdin.includes(`NETLAB_IMAGES='${refs}'`), "every image of the tarball must arrive");
+            assert.ok((host.delete ?? "").includes(`NETLAB_IMAGES='\\''${refs}'\\''`), "and every one leaves with it");
+            assert.match(host.delete ?? "", /NETLAB_CNI='\\''weave'\\''/);
+        }
+        const apply = named(wv, "cni-apply");
+        const script = apply.inputs.stdin as string;
+        for (const text of ["localhost/netlab/weave-kube:2.9.0", "localhost/netlab/weave-npc:2.9.0", "\"WEAVE_NO_FASTDP\"", "\"CHECKPOINT_DISABLE\"",
+            "\"name\": \"WEAVE_MTU\",\n", "\"value\": \"1438\""]) {
+            assert.ok(script.includes(text), text);
+        }
+        assert.ok(!script.includes("WEAVE_PASSWORD"), "no password without encryption");
+        assert.match(hostStep(apply).delete ?? "", /NETLAB_AGENT_OBJECTS='\\''configmap\/weave-net'\\''/, "the peer list goes with it");
+        assert.ok((named(wv, "checks-run").inputs.stdin as string).includes("NETLAB_POLICY='enforced'"));
+        assert.ok(!wv.resources.some((r) => r.type === "kubernetes:core/v1:Secret"), "no Secret without encryption");
+        assert.notStrictEqual((named(wv, "checks-run").inputs.triggers as unknown[])[1], (named(run, "checks-run").inputs.triggers as unknown[])[1]);
+    });
+
+    it("weave with encryption: the password goes into a Secret through the cluster's provider, secret all the way; the MTU leaves room for NaCl", async () => {
+        const password = "netlab-unit-test-weave-password";
+        const enc = await runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "weave", "netlab:cniEncryption": "true", "netlab:weavePassword": password },
+            ["netlab:weavePassword"]);
+        assert.strictEqual(enc.outputs.cniMtu, 1414, "auto: 1500 minus sleeve's 86 with NaCl");
+        assert.deepStrictEqual(hostStep(named(enc, "cni-host-u1")).triggers.slice(0, 4), ["weave", "kube-init-id", "auto", true],
+            "switching encryption sets the hosts up anew (weave keeps its bridge's MTU while it runs)");
+        const secret = named(enc, "cni-weave-password");
+        assert.strictEqual(secret.type, "kubernetes:core/v1:Secret");
+        assert.strictEqual(secret.parent, "cni");
+        assert.deepStrictEqual(secret.dependsOn, ["kube-init", "kube-join-u2", "kube-join-u3"], "once the cluster is whole");
+        assert.ok(secret.secretInputs.includes("stringData"), "the password reaches the engine as a secret");
+        const meta = secret.inputs.metadata as { name: string; namespace: string; labels: Record<string, string> };
+        assert.deepStrictEqual([meta.namespace, meta.name, meta.labels["netlab.io/cni"]], ["kube-system", "weave-password", "weave"]);
+        assert.deepStrictEqual(secret.inputs.stringData, { password });
+        const apply = named(enc, "cni-apply");
+        assert.ok(apply.dependsOn.includes("cni-weave-password"), "the Secret exists before the agents start");
+        const script = apply.inputs.stdin as string;
+        assert.ok(script.includes("\"name\": \"weave-password\"") && script.includes("\"key\": \"password\""), "WEAVE_PASSWORD from the Secret");
+        assert.ok(script.includes("\"value\": \"1414\""));
+        // The password is nowhere else: not in any other input, nor in any output.
+        for (const r of enc.resources.filter((x) => x !== secret)) {
+            assert.ok(!JSON.stringify(r.inputs).includes(password), `${r.name} holds the password`);
+        }
+        assert.ok(!JSON.stringify(enc.outputs).includes(password), "an output holds the password");
+        assert.ok(!enc.outputs.kubeconfig || enc.secretOutputs.includes("kubeconfig"));
+    });
+
     it("ssh hosts: kubectl from here goes to the control plane's SSH address, which the API certificate holds", async () => {
         const hosts = JSON.stringify([
             { name: "u1", address: "10.1.0.11", labAddress: "192.168.56.3" },
@@ -200,8 +258,8 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         const steps = checkHostSteps(ssh, "kube-lab", "ssh");
         assert.deepStrictEqual(steps.map((s) => s.resource.name), run.resources.filter((r) => r.type === "command:local:Command" && String(r.inputs.create).startsWith("docker exec "))
             .map((r) => r.name), "the same steps as on docker hosts");
-        assert.deepStrictEqual(hostStep(named(ssh, "cni-host-u2")).triggers.slice(0, 2), ["flannel", "kube-init-id"]);
-        assert.strictEqual(hostStep(named(ssh, "cni-host-u2")).triggers.length, 3, "and the script's digest, no generation");
+        assert.deepStrictEqual(hostStep(named(ssh, "cni-host-u2")).triggers.slice(0, 4), ["flannel", "kube-init-id", "auto", false]);
+        assert.strictEqual(hostStep(named(ssh, "cni-host-u2")).triggers.length, 5, "and the script's digest, no generation");
         for (const p of children(ssh, "kube-files")) {
             const env = p.inputs.environment as Record<string, string>;
             assert.strictEqual(env.NETLAB_SSH_HOST, `10.1.0.1${Number(p.name.split("-")[2].slice(1))}`);

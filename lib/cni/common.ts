@@ -31,9 +31,10 @@ export interface CniManifestInput {
      * Pod traffic encryption (weave, cilium only). weave: `secretName` names a Secret in
      * kube-system holding the password under the key `password` (netlab creates it, it is a
      * Pulumi secret). cilium: IPsec with the keys in the Secret `cilium-ipsec-keys` (key `keys`),
-     * also created outside the manifest; `secretName` is ignored.
+     * also created outside the manifest; `secretName` is ignored. `secretVersion` (weave): the
+     * Secret's resourceVersion, an annotation of the pods, so a new password rolls the agents.
      */
-    encryption?: { enabled: boolean; secretName?: string };
+    encryption?: { enabled: boolean; secretName?: string; secretVersion?: string };
 }
 
 /** The images each CNI needs besides `image`, by role (see CniManifestInput.images). */
@@ -147,18 +148,22 @@ export interface PodSpecInput {
     hostNetwork?: boolean;
     /** Default system-node-critical. */
     priorityClassName?: string;
+    /** More annotations of the pods, besides the config hash. */
+    annotations?: Record<string, string>;
+    /** Default 30. */
+    terminationGracePeriodSeconds?: number;
 }
 
 function podTemplate(s: PodSpecInput): K8sObject {
     return {
-        metadata: { labels: s.labels, annotations: { "netlab.io/config-hash": configHash(s.config) } },
+        metadata: { labels: s.labels, annotations: { "netlab.io/config-hash": configHash(s.config), ...s.annotations } },
         spec: {
             hostNetwork: s.hostNetwork ?? true,
             priorityClassName: s.priorityClassName ?? "system-node-critical",
             serviceAccountName: s.serviceAccount,
             // Every taint, NoSchedule and NoExecute alike: the network comes first.
             tolerations: [{ operator: "Exists" }],
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: s.terminationGracePeriodSeconds ?? 30,
             initContainers: s.initContainers,
             containers: s.containers,
             volumes: s.volumes,
