@@ -1,9 +1,11 @@
 /**
  * e2e for the kube-lab stack: a kubeadm cluster on the three docker hosts with flannel, the
  * httpbackend Deployment and the lab checks; a no-op second up; the CNI swapped in place to
- * kube-router (the cluster is not rebuilt, flannel leaves nothing on the hosts, the
- * NetworkPolicy becomes enforced) and back (kube-router leaves nothing); destroy with
- * nothing left on the hosts' machine.
+ * weave (sleeve, its MTU on every pod and through a sleeve connection, the NetworkPolicy
+ * enforced), weave's encryption switched on in place (the password in a Secret, the smaller
+ * MTU), then to kube-router and back to flannel: the cluster is never rebuilt and every swap
+ * leaves nothing of the CNI before it on the hosts; destroy with nothing left on the hosts'
+ * machine.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -33,7 +35,7 @@ function assertMatrix(matrix: Record<string, string>, unsupportedPolicy: boolean
     assert.strictEqual(matrix.nodes, "PASS: 3/3 Ready");
 }
 
-describe("e2e: kube-lab stack (kubeadm, flannel -> kube-router -> flannel in place, httpbackend, checks)", function () {
+describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> kube-router -> flannel in place, httpbackend, checks)", function () {
     this.timeout(60 * 60 * 1000);
     const phases = new Phases();
     const lab = new LabStack("e2e-kube", "kube-lab");
@@ -50,6 +52,7 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> kube-router -> flannel in pla
         for (const f of ["kubernetes/kubeadm", "images/kubernetes.tar", "images/flannel.tar", "images/kube-router.tar", "cni/bridge", "httpbackend"]) {
             assert.ok(fs.existsSync(path.join(ARTIFACTS, f)), `.toolchain/artifacts/${f} is missing: run 'npm run toolchain -- kube'`);
         }
+        assert.ok(fs.existsSync(path.join(ARTIFACTS, "images/weave.tar")), ".toolchain/artifacts/images/weave.tar is missing: run 'npm run toolchain -- weave'");
     });
 
     after(async function () {
@@ -93,38 +96,142 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> kube-router -> flannel in pla
         assert.deepStrictEqual(Object.keys(changes).filter((k) => k !== "same"), [], JSON.stringify(changes));
     });
 
-    /** Sets netlab:cni, runs up, and checks what every swap must give: success, the matrix, the same cluster. */
-    async function swapTo(cni: string, phase: string, unsupportedPolicy: boolean): Promise<void> {
+    /**
+     * Sets netlab:cni (and `more` config), runs up, and checks what every swap must give:
+     * success, the matrix, the same cluster. Returns the pod MTU it reports.
+     */
+    async function swapTo(cni: string, phase: string, unsupportedPolicy: boolean, more: Record<string, { value: string; secret?: boolean }> = {}): Promise<number> {
         const stack = lab.opened;
-        await stack.setConfig("netlab:cni", { value: cni });
+        await stack.setAllConfig({ "netlab:cni": { value: cni }, ...more });
         const result = await phases.time(phase, () => stack.up({ onOutput: () => undefined }));
         assert.strictEqual(result.summary.result, "succeeded");
         console.log(`      cni: ${result.outputs.cniStatus.value as string}, mtu ${String(result.outputs.cniMtu.value)}`);
         assert.match(result.outputs.cniStatus.value as string, new RegExp(`^cni=${cni} nodes=3 restarted=\\d+$`));
         assertMatrix(result.outputs.checks.value as Record<string, string>, unsupportedPolicy);
         assert.strictEqual(kubectl("get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"), systemUid, "the cluster was not rebuilt");
+        assert.strictEqual(kubectl("get", "daemonsets", "-n", "kube-system", "-l", `netlab.io/cni=${cni}`, "-o", "name").trim().split("\n").length, 1);
+        for (const h of hosts) {
+            assert.deepStrictEqual(onHost(h, "ls /etc/cni/net.d").trim().split("\n"), [CONF[cni]], `${h.name}: /etc/cni/net.d`);
+        }
+        return result.outputs.cniMtu.value as number;
     }
+    const CONF: Record<string, string> = { "flannel": "10-flannel.conflist", "kube-router": "10-kuberouter.conflist", "weave": "10-weave.conflist" };
     const links = (h: HostOut): string => onHost(h, "ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1");
 
-    it("netlab:cni=kube-router swaps the CNI in place: same cluster, flannel gone from the hosts, the policy enforced", async () => {
-        await swapTo("kube-router", "swap to kube-router", false);
-        assert.strictEqual(kubectl("get", "daemonsets", "-A", "-l", "netlab.io/cni=flannel", "-o", "name").trim(), "");
-        for (const h of hosts) {
-            assert.deepStrictEqual(onHost(h, "ls /etc/cni/net.d").trim().split("\n"), ["10-kuberouter.conflist"], `${h.name}: /etc/cni/net.d`);
+    /** What each CNI leaves on a host while it runs, looked for once it is gone (host-scripts/cni-host-clean.sh). */
+    const LEFTOVERS: Record<string, (h: HostOut) => void> = {
+        "flannel": (h) => {
+            assert.strictEqual(kubectl("get", "daemonsets", "-A", "-l", "netlab.io/cni=flannel", "-o", "name").trim(), "");
             const l = links(h);
             assert.ok(!/^(flannel\.1|cni0)$/m.test(l), `${h.name} still has flannel's interfaces: ${l}`);
             assert.ok(!onHost(h, "iptables-save").includes("FLANNEL"), `${h.name} still has flannel's iptables chains`);
-        }
-    });
-
-    it("and back to flannel: kube-router leaves nothing on the hosts, the matrix passes again", async () => {
-        await swapTo("flannel", "swap back to flannel", true);
-        for (const h of hosts) {
-            assert.deepStrictEqual(onHost(h, "ls /etc/cni/net.d").trim().split("\n"), ["10-flannel.conflist"], `${h.name}: /etc/cni/net.d`);
+            assert.strictEqual(onHost(h, "ls -d /run/flannel /var/lib/cni/flannel /var/lib/cni/networks/cbr0 2>/dev/null || true").trim(), "",
+                `${h.name} still has flannel's state`);
+        },
+        "kube-router": (h) => {
+            assert.strictEqual(kubectl("get", "daemonsets", "-A", "-l", "netlab.io/cni=kube-router", "-o", "name").trim(), "");
             const l = links(h);
             assert.ok(!/^(kube-bridge|kube-dummy-if)$/m.test(l), `${h.name} still has kube-router's interfaces: ${l}`);
             assert.ok(!/KUBE-ROUTER|KUBE-NWPLCY|KUBE-POD-FW/.test(onHost(h, "iptables-save")), `${h.name} still has kube-router's iptables chains`);
-            assert.strictEqual(onHost(h, "ipset list -n").trim(), "", `${h.name} still has kube-router's ipsets`);
+            assert.ok(!/^(kube-router-|KUBE-SRC-|KUBE-DST-)/m.test(onHost(h, "ipset list -n")), `${h.name} still has kube-router's ipsets`);
+        },
+        "weave": (h) => {
+            assert.strictEqual(kubectl("get", "daemonsets,configmaps,secrets,roles,rolebindings", "-n", "kube-system", "-o", "name")
+                .split("\n").filter((o) => /weave/.test(o)).join(" "), "", "weave's objects, its peer list and its password Secret are gone");
+            const l = links(h);
+            assert.ok(!/^(weave|datapath|vethwe.*)$/m.test(l), `${h.name} still has weave's interfaces: ${l}`);
+            assert.ok(!/WEAVE|-[io] weave /.test(onHost(h, "iptables-save")), `${h.name} still has weave's iptables chains or rules`);
+            assert.ok(!/^weaver?-/m.test(onHost(h, "ipset list -n")), `${h.name} still has weave's ipsets`);
+            assert.strictEqual(onHost(h, "ls -d /var/lib/weave /opt/cni/bin/weave* 2>/dev/null || true").trim(), "", `${h.name}: weavedb and weave's plugin`);
+            assert.strictEqual(onHost(h, "ctr -n k8s.io images ls -q | grep /weave || true").trim(), "", `${h.name}: weave's images in containerd`);
+            assert.strictEqual(onHost(h, "ip -4 route show | grep -w weave || true").trim(), "", `${h.name}: routes over the weave bridge`);
+        },
+    };
+
+    /** Pod IP -> the MTU of its eth0, for every pod network namespace on the host. */
+    const podMtus = (h: HostOut): Map<string, number> => new Map(onHost(h,
+        "for ns in $(ip netns list | awk '{print $1}'); do ip -n \"$ns\" -o -4 addr show dev eth0 2>/dev/null | awk '{print $4}' | " +
+        "while read -r a; do echo \"${a%/*} $(ip -n \"$ns\" -o link show dev eth0 | sed -n 's/.* mtu \\([0-9]*\\) .*/\\1/p')\"; done; done")
+        .trim().split("\n").filter((l) => l).map((l) => l.split(" ")).map(([ip, mtu]) => [ip, Number(mtu)]));
+
+    /**
+     * weave: every pod on a pod network has `mtu` on its eth0; every router has an established
+     * sleeve connection (encrypted or not, as asked) to each other router, each verified at
+     * `mtu` at most and one at least at exactly `mtu` (a connection whose MTU test frames were
+     * all lost at its start verifies a smaller one, and weave then answers bigger DF packets
+     * with ICMP "fragmentation needed"); a packet of the MTU verified between u2 and u3, with
+     * DF set, crosses that sleeve connection (from the host, on the weave bridge, to a probe pod).
+     */
+    function assertWeaveMtu(mtu: number, encrypted: boolean): void {
+        const pods = JSON.parse(kubectl("get", "pods", "-A", "-o", "json")) as {
+            items: { metadata: { name: string }; spec: { nodeName: string; hostNetwork?: boolean }; status: { phase: string; podIP?: string } }[];
+        };
+        let seen = 0;
+        const sleeve = new Map<string, number>();
+        for (const h of hosts) {
+            const mtus = podMtus(h);
+            for (const p of pods.items.filter((x) => x.spec.nodeName === h.name && x.spec.hostNetwork !== true && x.status.phase === "Running" && x.status.podIP)) {
+                assert.strictEqual(mtus.get(p.status.podIP ?? ""), mtu, `${h.name}: eth0 of ${p.metadata.name} (${p.status.podIP})`);
+                seen++;
+            }
+            // One line per peer (its own address in the peer list shows as "failed: cannot connect to ourself"), e.g.
+            // "-> 192.168.56.3:6783 established encrypted sleeve 66:3d:..(u1) encrypted=truemtu=1414".
+            const conns = onHost(h, "curl -s http://127.0.0.1:6784/status/connections").trim().split("\n").filter((c) => !/connect to ourself/.test(c));
+            console.log(conns.map((c) => `      ${h.name} ${c.replace(/\s+/g, " ")}`).join("\n"));
+            assert.strictEqual(conns.length, 2, `${h.name}: a connection to each other router`);
+            for (const c of conns) {
+                const m = (encrypted ? /established +encrypted +sleeve +\S+\((\w+)\) encrypted=true ?mtu=(\d+)$/ : /established +sleeve +\S+\((\w+)\) mtu=(\d+)$/).exec(c);
+                assert.ok(m, `${h.name}: ${encrypted ? "an encrypted" : "an unencrypted"} sleeve connection: ${c}`);
+                assert.ok(Number(m[2]) <= mtu, `${h.name}: no sleeve connection carries more than the pods' ${mtu}: ${c}`);
+                if (Number(m[2]) < mtu) {
+                    // What the kernel knows of the path (a learned PMTU would show here).
+                    const peer = /\d+\.\d+\.\d+\.\d+/.exec(c)?.[0] ?? "";
+                    console.log(`      ${h.name}: sleeve to ${m[1]} verified ${m[2]} < ${mtu}; ${onHost(h, `ip route get ${peer}; ip route show cache`).replace(/\s+/g, " ")}`);
+                }
+                sleeve.set(`${h.name}>${m[1]}`, Number(m[2]));
+            }
+        }
+        console.log(`      every pod's eth0 (${seen} pods): mtu ${mtu}`);
+        assert.ok(seen >= 7, `the workload, the probes and CoreDNS: ${seen}`);
+        assert.strictEqual(Math.max(...sleeve.values()), mtu, `sleeve verifies ${mtu} on this network: ${JSON.stringify([...sleeve])}`);
+        const [from, to] = (sleeve.get("u3>u2") ?? 0) > (sleeve.get("u2>u3") ?? 0) ? ["u3", "u2"] : ["u2", "u3"];
+        const size = sleeve.get(`${from}>${to}`) ?? 0;
+        const target = pods.items.find((p) => p.metadata.name === `client-${to}`)?.status.podIP;
+        assert.ok(target, `the probe pod on ${to}`);
+        const ping = onHost(hosts.find((h) => h.name === from) as HostOut, `ping -c 2 -W 3 -M do -s ${size - 28} ${target}`);
+        assert.match(ping, /2 received/, ping);
+        console.log(`      ${size}-byte packets with DF from ${from} to a pod on ${to}: ${/\d+ received/.exec(ping)?.[0] ?? ""}`);
+    }
+
+    it("netlab:cni=weave swaps the CNI in place: same cluster, flannel gone from the hosts, sleeve at its MTU, the policy enforced", async () => {
+        const mtu = await swapTo("weave", "swap flannel -> weave", false);
+        assert.strictEqual(mtu, 1438, "sleeve on a 1500 network");
+        hosts.forEach(LEFTOVERS.flannel);
+        assertWeaveMtu(mtu, false);
+    });
+
+    it("weave encrypted in place: the password in a Secret, never in the outputs, sleeve encrypted at its smaller MTU", async () => {
+        const password = `netlab-e2e-${Date.now()}`;
+        const mtu = await swapTo("weave", "weave encryption on", false,
+            { "netlab:cniEncryption": { value: "true" }, "netlab:weavePassword": { value: password, secret: true } });
+        assert.strictEqual(mtu, 1414, "sleeve with NaCl on a 1500 network");
+        assert.strictEqual(kubectl("get", "secret", "-n", "kube-system", "weave-password", "-o", "jsonpath={.data.password}"),
+            Buffer.from(password).toString("base64"));
+        const outputs = await lab.opened.outputs();
+        assert.ok(!JSON.stringify(Object.values(outputs).filter((o) => !o.secret)).includes(password), "no plain output holds the password");
+        assertWeaveMtu(mtu, true);
+    });
+
+    it("netlab:cni=kube-router: same cluster, weave gone from the hosts and the cluster, the policy still enforced", async () => {
+        await swapTo("kube-router", "swap weave -> kube-router", false, { "netlab:cniEncryption": { value: "false" } });
+        hosts.forEach(LEFTOVERS.weave);
+    });
+
+    it("and back to flannel: kube-router leaves nothing on the hosts, the matrix passes again", async () => {
+        await swapTo("flannel", "swap kube-router -> flannel", true);
+        hosts.forEach(LEFTOVERS["kube-router"]);
+        for (const h of hosts) {
+            assert.strictEqual(onHost(h, "ipset list -n").trim(), "", `${h.name} still has ipsets`);
         }
     });
 
