@@ -153,7 +153,9 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
     /**
      * Waits until the lab is whole again, as seen from this machine through the published APIs:
      * three alive Consul servers with a leader, three ready Nomad clients, three httpbackend
-     * instances passing their Consul checks. Returns the seconds it took.
+     * instances passing their Consul checks, and each instance answering from u1 (a catalog
+     * can still say "passing" for an agent that is gone). Prints what it waits for every 30 s.
+     * Returns the seconds it took.
      */
     const waitHealthy = async (seconds: number): Promise<number> => {
         const outputs = await lab.opened.outputs();
@@ -171,10 +173,18 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
                 last = `consul alive ${members.join(",")} leader ${leader || "none"}; nomad ready ${nodes.join(",")}; httpbackend passing on ${passing.join(",")}`;
                 const all = hosts.map((h) => h.name).sort().join(",");
                 if (members.join(",") === all && leader !== "" && nodes.join(",") === all && passing.join(",") === all) {
+                    const u1 = sshArgs(keyFile, hosts[0].ssh.port);
+                    for (const h of hosts) {
+                        assert.strictEqual(sh("ssh", [...u1, `curl -fsS --max-time 3 http://${h.labAddress}:8081/`]),
+                            "this is httpbackendservice, version: v1.1.0\n");
+                    }
                     return (Date.now() - start) / 1000;
                 }
             } catch (e) {
                 last = String(e).split("\n")[0];
+            }
+            if (Math.floor((Date.now() - start) / 30000) > Math.floor((Date.now() - start - 2000) / 30000)) {
+                console.log(`      after ${((Date.now() - start) / 1000).toFixed(0)} s: ${last}`);
             }
             assert.ok(Date.now() - start < seconds * 1000, `the lab did not recover within ${seconds} s: ${last}`);
             await new Promise((r) => setTimeout(r, 2000));
