@@ -167,27 +167,6 @@ describe("cni", () => {
             assert.deepStrictEqual([...cniBuild("weave").refs].sort(), ["weave", "weaveexec", "weave-kube", "weave-npc"]
                 .map((n) => `localhost/netlab/${n}:${WEAVE_VERSION}`).concat("localhost/netlab/weavedb:latest").sort());
         });
-
-        it("matches the toolchain's image lists where it is built (.toolchain/artifacts/images/*.txt)", function () {
-            const dir = path.join(ROOT, ".toolchain/artifacts/images");
-            const lists = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".txt")) : [];
-            if (lists.length === 0) {
-                this.skip();
-            }
-            const byTar = new Map<string, string[]>();
-            for (const f of lists) {
-                for (const line of fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter((l) => l.trim())) {
-                    const [tar, r] = line.trim().split(/\s+/);
-                    byTar.set(tar, [...byTar.get(tar) ?? [], r]);
-                }
-            }
-            for (const c of BUILT) {
-                const listed = byTar.get(path.basename(cniBuild(c).tarball));
-                if (listed !== undefined) {
-                    assert.deepStrictEqual([...cniBuild(c).refs].sort(), listed.sort(), c);
-                }
-            }
-        });
     });
 
     for (const cni of SINGLE) {

@@ -11,6 +11,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { cniBuild, CNI_TRAITS } from "../../lib/cni";
+import { CNIS } from "../../lib/config";
 import { checkPrerequisites, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
@@ -59,6 +61,21 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
         fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
         console.log(`      phases: ${phases.times.map(([n, s]) => `${n} ${s.toFixed(1)} s`).join(", ")}`);
         await lab.dispose().catch(() => undefined);
+    });
+
+    it("the CNI images netlab expects are the ones the toolchain saved (.toolchain/artifacts/images/*.txt)", () => {
+        const dir = path.join(ARTIFACTS, "images");
+        const byTar = new Map<string, string[]>();
+        for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".txt"))) {
+            for (const line of fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter((l) => l.trim())) {
+                const [tar, ref] = line.trim().split(/\s+/);
+                byTar.set(tar, [...byTar.get(tar) ?? [], ref]);
+            }
+        }
+        for (const cni of CNIS.filter((c) => CNI_TRAITS[c].builtHere)) {
+            const build = cniBuild(cni);
+            assert.deepStrictEqual([...build.refs].sort(), (byTar.get(path.basename(build.tarball)) ?? []).sort(), cni);
+        }
     });
 
     it("pulumi up builds the cluster with flannel, runs httpbackend and passes the checks (policy reported unsupported)", async () => {
