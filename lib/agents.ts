@@ -65,8 +65,12 @@ export function nomadAgentConfig(c: NomadAgentConfig): string {
         `  serf = ${hclString(c.bind)}`,
         "}",
         "server {",
-        "  enabled          = true",
-        `  bootstrap_expect = ${c.expect}`,
+        "  enabled                = true",
+        `  bootstrap_expect       = ${c.expect}`,
+        // After a leader election every client gets this long to heartbeat before it counts as
+        // down (default 5m). A lab host that is gone for good (removed, then made again as a
+        // new client) would hold its allocations that long; 30 s is plenty for three hosts.
+        `  failover_heartbeat_ttl = "30s"`,
         "}",
         "client {",
         "  enabled           = true",

@@ -12,7 +12,7 @@ describe("agent configs", () => {
     it("a Nomad agent: server and client, advertised on the lab address, joined through Consul, docker volumes on", () => {
         const hcl = nomadAgentConfig({ node: "u2", datacenter: "dc1", bind: "192.168.56.4", expect: 3 });
         for (const line of ['name       = "u2"', '  http = "192.168.56.4"', '  rpc  = "192.168.56.4"', '  serf = "192.168.56.4"',
-            "  bootstrap_expect = 3", '  address = "127.0.0.1:8500"', 'plugin "docker" {']) {
+            "  bootstrap_expect       = 3", '  failover_heartbeat_ttl = "30s"', '  address = "127.0.0.1:8500"', 'plugin "docker" {']) {
             assert.ok(hcl.split("\n").includes(line), `missing: ${line}\n${hcl}`);
         }
         assert.match(hcl, /network_interface = "\{\{ GetAllInterfaces \| include \\"address\\" \\"192\.168\.56\.4\\" \| attr \\"name\\" \}\}"/);
