@@ -115,7 +115,7 @@ export const DEFAULTS = {
     firstHostOffset: 3,
     sshPort: 22,
     sshUser: "root",
-    weave: { version: "2.8.1", ipallocRange: "10.32.0.0/12" },
+    weave: { version: "2.9.0", ipallocRange: "10.32.0.0/12" },
     consul: { version: "1.22.7", datacenter: "dc1" },
     nomad: { version: "1.11.3" },
     kubernetes: { version: "1.34.4", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12" },
