@@ -23,22 +23,17 @@ image_spec() { # NAME
 
 # Builds image NAME from a temporary context: its images/k8s/NAME files and its binaries.
 build_image() { # NAME
-    local name=$1 ctx old new args=() logf=$cache/work/images/$1.log
+    local name=$1 ctx args=() replaced_image
     image_spec "$name"
     ctx=$(mktemp -d "${TMPDIR:-/tmp}/netlab-image.XXXXXX")
     tmpdirs+=("$ctx")
     cp -R "$root/images/k8s/$name/." "$ctx/"
     cp -p "${image_bins[@]}" "$ctx/"
     grep -q '^ARG BASE_IMAGE' "$ctx/Dockerfile" && args+=(--build-arg "BASE_IMAGE=$base_image")
-    old=$(docker image inspect -f '{{.Id}}' "$image_ref" 2>/dev/null || true)
-    log "kube-images: building $image_ref"
-    mkdir -p "$(dirname "$logf")"
-    docker build "${args[@]}" -t "$image_ref" "$ctx" >"$logf" 2>&1 ||
-        { tail -20 "$logf" >&2; die "kube-images: docker build of $image_ref failed (see $logf)"; }
+    docker_build_image "$image_ref" "$ctx" "$cache/work/images/$name.log" "${args[@]}"
     rm -rf "$ctx"
-    new=$(docker image inspect -f '{{.Id}}' "$image_ref")
     # Drop the image this one replaces (refused, harmlessly, if something else still uses it).
-    if [ -n "$old" ] && [ "$old" != "$new" ]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
+    if [ -n "$replaced_image" ]; then docker rmi "$replaced_image" >/dev/null 2>&1 || true; fi
 }
 
 # Builds the images of one tarball and saves them into artifacts/images/TARBALL.tar; the
@@ -68,11 +63,7 @@ save_images() { # TARBALL NAME…
         return
     fi
     for name in "$@"; do build_image "$name"; done
-    mkdir -p "$artifacts/images"
-    log "kube-images: saving ${refs[*]} into $tar"
-    docker save -o "$tar.part" "${refs[@]}" || die "kube-images: docker save into $tar failed"
-    chmod 0644 "$tar.part"
-    mv -f "$tar.part" "$tar"
+    save_image_tarball "$tar" "${refs[@]}"
     stamp "images-$tarball" "$fp"
 }
 
@@ -89,8 +80,5 @@ recipe_kube_images() {
     save_images kubernetes kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause
     save_images flannel flannel
     save_images kube-router kube-router
-    if [ "$(cat "$list" 2>/dev/null)"$'\n' != "$manifest" ]; then
-        printf '%s' "$manifest" >"$list.part"
-        mv -f "$list.part" "$list"
-    fi
+    write_image_list "$list" "$manifest"
 }

@@ -81,20 +81,15 @@ weave_build_binaries() { # SRC OUT
 
 # Builds image NAME from a context under CTXROOT: its images/weave/NAME files and inputs.
 weave_build_image() { # NAME CTXROOT
-    local name=$1 ctx=$2/$1 ref f old new args=() logf=$cache/work/images/weave-$1.log
-    ref=$(weave_image_ref "$name")
-    mkdir -p "$ctx" "$(dirname "$logf")"
+    local name=$1 ctx=$2/$1 f args=() replaced_image
+    mkdir -p "$ctx"
     cp -R "$root/images/weave/$name/." "$ctx/"
     while read -r f; do cp -p "$artifacts/weave/$f" "$ctx/"; done < <(weave_image_inputs "$name")
     grep -q '^ARG BASE_IMAGE' "$ctx/Dockerfile" && args+=(--build-arg "BASE_IMAGE=$weave_base_image")
     grep -q '^ARG WEAVE_IMAGE' "$ctx/Dockerfile" && args+=(--build-arg "WEAVE_IMAGE=$(weave_image_ref weave)")
-    old=$(docker image inspect -f '{{.Id}}' "$ref" 2>/dev/null || true)
-    log "weave: building $ref"
-    docker build "${args[@]}" -t "$ref" "$ctx" >"$logf" 2>&1 ||
-        { tail -20 "$logf" >&2; die "weave: docker build of $ref failed (see $logf)"; }
-    new=$(docker image inspect -f '{{.Id}}' "$ref")
+    docker_build_image "$(weave_image_ref "$name")" "$ctx" "$cache/work/images/weave-$name.log" "${args[@]}"
     # The image this one replaces is dropped once all are built (see recipe_weave).
-    if [ -n "$old" ] && [ "$old" != "$new" ]; then weave_replaced+=("$old"); fi
+    if [ -n "$replaced_image" ]; then weave_replaced+=("$replaced_image"); fi
 }
 
 recipe_weave() {
@@ -148,16 +143,9 @@ recipe_weave() {
         # Drop the images these replace, children first (refused, harmlessly, if something
         # else still uses one).
         for ((p = ${#weave_replaced[@]} - 1; p >= 0; p--)); do docker rmi "${weave_replaced[p]}" >/dev/null 2>&1 || true; done
-        mkdir -p "$artifacts/images"
-        log "weave: saving ${refs[*]} into $tar"
-        docker save -o "$tar.part" "${refs[@]}" || die "weave: docker save into $tar failed"
-        chmod 0644 "$tar.part"
-        mv -f "$tar.part" "$tar"
+        save_image_tarball "$tar" "${refs[@]}"
         stamp images-weave "$ifp"
     fi
     # The list of what weave.tar holds (kube-images' images.txt is rewritten whole by it).
-    if [ "$(cat "$list" 2>/dev/null)"$'\n' != "$manifest" ]; then
-        printf '%s' "$manifest" >"$list.part"
-        mv -f "$list.part" "$list"
-    fi
+    write_image_list "$list" "$manifest"
 }
