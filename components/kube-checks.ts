@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { hostCommand } from "./host-command";
+import { parseCheckReport } from "../lib/checks";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { LabHost } from "./hosts";
 
@@ -28,18 +29,6 @@ export interface KubeChecksArgs {
     /** Values whose change re-runs the checks (the CNI's apply step, the Deployment). */
     triggers: pulumi.Input<unknown>[];
     dependsOn: pulumi.Resource[];
-}
-
-/** Parses the check lines into a matrix: cell -> "PASS: detail" (for the stack output). */
-export function parseCheckReport(stdout: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const line of stdout.split("\n")) {
-        const m = /^(PASS|FAIL|UNSUPPORTED) (.+?): (.*)$/.exec(line.trim());
-        if (m) {
-            out[m[2]] = `${m[1]}: ${m[3]}`;
-        }
-    }
-    return out;
 }
 
 export class KubeChecks extends pulumi.ComponentResource {

@@ -19,6 +19,8 @@ export interface NomadJobArgs {
     count: number;
     /** Resources that must exist first (the Nomad cluster, the image on the hosts). */
     dependsOn?: pulumi.Resource[];
+    /** Values whose change stops the job and runs it anew (e.g. the overlay relaunched under it). */
+    triggers?: pulumi.Input<unknown>[];
 }
 
 export class NomadJob extends pulumi.ComponentResource {
@@ -36,6 +38,7 @@ export class NomadJob extends pulumi.ComponentResource {
             update: "bash -s",
             stdin: run,
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/nomad-job.sh", { NETLAB_JOB_NAME: args.jobName, NETLAB_ACTION: "delete" }))}`,
+            triggers: args.triggers,
         }, { parent: this, dependsOn: [args.host.ready, ...(args.dependsOn ?? [])] });
         this.instances = job.stdout;
         this.registerOutputs({ instances: this.instances });

@@ -18,38 +18,39 @@ job "{{name}}" {
       value     = "{{placement}}"
     }
 
-    network {
-      port "http" {
-        static = {{port}}
-        to     = 8081
-      }
-    }
-
-    service {
-      name         = "{{name}}"
-      port         = "http"
-      address_mode = "host"
-      tags         = ["version-{{version}}"]
-
-      check {
-        type     = "http"
-        path     = "/health"
-        interval = "5s"
-        timeout  = "2s"
-      }
-    }
-
     task "httpbackend" {
       driver = "docker"
 
+      # Registered with the address the instance has on the Weave network it runs in
+      # (address_mode "driver", which only a task's service may use), not the host's: the
+      # seed's open problem.
+      service {
+        name         = "{{name}}"
+        port         = "{{port}}"
+        address_mode = "driver"
+        tags         = ["version-{{version}}", "network-{{network}}"]
+
+        check {
+          type         = "http"
+          path         = "/health"
+          address_mode = "driver"
+          port         = "{{port}}"
+          interval     = "5s"
+          timeout      = "2s"
+        }
+      }
+
       config {
-        image      = "{{image}}"
-        force_pull = false
-        ports      = ["http"]
+        image        = "{{image}}"
+        force_pull   = false
+        # A Weave network on every host: "weave" (the default subnet, made by `weave launch`)
+        # or the network netlab makes for an extra subnet (weave-10.32.1.0-24).
+        network_mode = "{{network}}"
       }
 
       env {
         HTTPBACKEND_VERSION = "{{version}}"
+        HTTPBACKEND_LISTEN  = ":{{port}}"
       }
 
       resources {

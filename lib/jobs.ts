@@ -13,8 +13,10 @@ export interface HttpbackendJob {
     image: string;
     /** Host names the instances may run on. */
     placement: string[];
-    /** The port every instance answers on, on its host. */
+    /** The port every instance answers on, at its own Weave address. */
     port: number;
+    /** The Docker network the instances run in (a Weave network on every host). */
+    network: string;
 }
 
 /** Replaces every {{key}} in a template; a key the template uses but `values` lacks is an error. */
@@ -32,6 +34,6 @@ export function httpbackendJob(j: HttpbackendJob): string {
     const template = fs.readFileSync(path.join(REPO_ROOT, "jobs", "httpbackend.nomad.hcl"), "utf8");
     return renderTemplate(template, {
         name: j.name, datacenter: j.datacenter, count: j.count, version: j.version, image: j.image,
-        placement: j.placement.join(","), port: j.port,
+        placement: j.placement.join(","), port: j.port, network: j.network,
     });
 }

@@ -214,8 +214,8 @@ function checkWorkloads(cfg: LabConfig, p: ConfigProblems, weaveRange: Cidr | un
                 `add it to netlab:weave.subnets (inside ${weaveRange?.text ?? "netlab:weave.ipallocRange"}), or pick one of those`);
         }
         const room = w.placement.length > 0 ? w.placement.length : cfg.hosts.length;
-        if (cfg.scenario === "weave-nomad" && w.subnet === undefined && w.count > room) {
-            p.add(`${key}.count`, String(w.count), `exceeds the ${room} host(s) it may use: outside a Weave subnet each instance takes a static port, one per host`,
+        if (cfg.scenario === "weave-nomad" && w.count > room) {
+            p.add(`${key}.count`, String(w.count), `exceeds the ${room} host(s) it may use: each instance runs on a host of its own (the checks reach every instance across hosts)`,
                 `pulumi config set --path 'netlab:${key}.count' ${room}`);
         }
         w.placement.forEach((h, j) => {

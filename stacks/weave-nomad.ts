@@ -1,9 +1,8 @@
 /**
  * Scenario `weave-nomad` (seed 002): hosts -> binaries -> Weave overlay -> Consul -> Nomad
- * -> workloads. Built so far: the hosts, the Consul and Nomad binaries on them (from the
- * local artifacts directory), the Consul and Nomad clusters, the httpbackend image on
- * every host, and the jobs of the workloads outside Weave subnets. The rest is issue #4,
- * and `pulumi up` says so instead of pretending.
+ * -> workloads on the overlay -> checks. The overlay comes up beside Consul and Nomad (it
+ * needs only the hosts); the jobs run their instances on Weave networks, registered in
+ * Consul with their Weave addresses; the checks prove reachability and subnet isolation.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
@@ -12,14 +11,14 @@ import { HTTPBACKEND_BINARY, HTTPBACKEND_IMAGE, HttpbackendImage } from "../comp
 import { ConsulCluster } from "../components/consul";
 import { NomadCluster } from "../components/nomad";
 import { NomadJob } from "../components/nomad-job";
+import { WeaveChecks } from "../components/weave-checks";
+import { WeaveOverlay } from "../components/weave-overlay";
 import { httpbackendJob } from "../lib/jobs";
 import { LabConfig } from "../lib/config";
 import { buildHosts, hostOutputs, LabOutputs } from "./hosts";
 
-export const PENDING_LAYERS = ["weave overlay", "workloads in weave subnets", "lab checks"];
-
-/** Workloads outside Weave subnets answer on a static port of their hosts: 8081, 8082, … in config order. */
-export const FIRST_WORKLOAD_PORT = 8081;
+/** Every instance answers on this port at its own Weave address. */
+export const WORKLOAD_PORT = 8081;
 
 /** Consul HTTP API and Nomad HTTP API, reachable from the machine running Pulumi. */
 export const CONSUL_HTTP_PORT = 8500;
@@ -40,6 +39,14 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         artifactsDir: cfg.artifactsDir as string,
         files: WEAVE_NOMAD_BINARIES,
     });
+    const weave = new WeaveOverlay("weave", {
+        hosts: hosts.hosts,
+        privateKey: hosts.privateKey,
+        artifactsDir: cfg.artifactsDir as string,
+        settings: cfg.weave,
+        password: cfg.secrets.weavePassword === undefined ? undefined : pulumi.secret(cfg.secrets.weavePassword),
+        privilegedHosts: cfg.privileged,
+    });
     const consul = new ConsulCluster("consul", {
         hosts: hosts.hosts,
         datacenter: cfg.consul.datacenter,
@@ -56,25 +63,36 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         datacenter: cfg.consul.datacenter,
         dependsOn: [binaries, consul],
     });
-    // Until the overlay exists, only workloads without a Weave subnet run: on their hosts' ports.
-    const onHostPorts = cfg.workloads.filter((w) => w.subnet === undefined);
-    const jobs = onHostPorts.map((w, i) => {
+    const workloads = cfg.workloads.map((w) => ({ ...w, subnet: w.subnet ?? cfg.weave.defaultSubnet }));
+    const jobs = workloads.map((w) => {
         const placement = w.placement.length > 0 ? w.placement : cfg.hosts.map((h) => h.name);
         return new NomadJob(`job-${w.name}`, {
             host: hosts.hosts[0],
             jobName: w.name,
             jobHcl: httpbackendJob({
                 name: w.name, datacenter: cfg.consul.datacenter, count: w.count, version: w.version,
-                image: HTTPBACKEND_IMAGE, placement, port: FIRST_WORKLOAD_PORT + i,
+                image: HTTPBACKEND_IMAGE, placement, port: WORKLOAD_PORT, network: weave.networks[w.subnet],
             }),
             count: w.count,
-            dependsOn: [nomad, httpbackend],
+            // Relaunched routers (a new range, password, …) take the instances' addresses with them.
+            triggers: [weave.launchId],
+            dependsOn: [nomad, httpbackend, ...weave.ready],
         });
     });
-    void pulumi.log.warn(`scenario weave-nomad: built the hosts, their binaries, Consul, Nomad, the httpbackend image and jobs; not yet implemented: ${PENDING_LAYERS.join(", ")}`);
+    const checks = new WeaveChecks("checks", {
+        hosts: hosts.hosts,
+        datacenter: cfg.consul.datacenter,
+        workloads: workloads.map((w) => ({ name: w.name, subnet: w.subnet, version: w.version })),
+        networks: weave.networks,
+        image: HTTPBACKEND_IMAGE,
+        port: WORKLOAD_PORT,
+        triggers: [weave.launchId, ...jobs.map((j) => j.instances)],
+        dependsOn: jobs,
+    });
     return {
         scenario: cfg.scenario,
-        notBuilt: PENDING_LAYERS,
+        weaveDataPath: weave.dataPath,
+        weaveNetworks: weave.networks,
         binaries: binaries.installed,
         consulMembers: consul.members,
         consulDns: consul.dns,
@@ -83,7 +101,8 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         nomadStatus: nomad.status,
         httpbackendImages: httpbackend.images,
         workloads: pulumi.all(jobs.map((j) => j.instances)).apply((outs) =>
-            Object.fromEntries(onHostPorts.map((w, i) => [w.name, outs[i].trim().split("\n")]))),
+            Object.fromEntries(workloads.map((w, i) => [w.name, outs[i].trim().split("\n")]))),
+        checks: checks.matrix,
         NOMAD_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(NOMAD_HTTP_PORT)]}`),
         ...hostOutputs(hosts),
     };

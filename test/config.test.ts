@@ -281,9 +281,11 @@ describe("config: versions, CNI options and workloads", () => {
             "workloads[0].placement[1]", /not a lab host \(hosts: u1, u2, u3\)/);
         assert.strictEqual(p.value, "'u9'");
     });
-    it("weave-nomad: a workload outside Weave subnets has at most one instance per host it may use", () => {
+    it("weave-nomad: a workload has at most one instance per host it may use, in any subnet", () => {
         oneProblem({ scenario: "weave-nomad", artifactsDir: "a", workloads: JSON.stringify([{ name: "web", count: 3, placement: ["u1", "u2"] }]) },
             "workloads[0].count", /exceeds the 2 host\(s\) it may use/);
+        oneProblem({ scenario: "weave-nomad", artifactsDir: "a", workloads: JSON.stringify([{ name: "web", count: 4, subnet: "10.32.0.0/12" }]) },
+            "workloads[0].count", /exceeds the 3 host\(s\) it may use: each instance runs on a host of its own/);
         assert.deepStrictEqual(problems({ scenario: "weave-nomad", artifactsDir: "a", workloads: JSON.stringify([{ name: "web", count: 3 }]) }), []);
     });
     it("rejects a workload count of zero", () => {

@@ -123,6 +123,15 @@ function remoteStdout(name: string): string {
     if (/^cni-host-/.test(name)) {
         return "iface=eth0 mtu=1500\n";
     }
+    const weave = /^weave-(u\d)$/.exec(name);
+    if (weave) {
+        const peers = ["u1", "u2", "u3"].filter((h) => h !== weave[1]);
+        return `[weave ${weave[1]}] launching the router\n{"host":"${weave[1]}","encryption":"disabled","fastdp":"no fast datapath (bridge not supported)",`
+            + `"connections":[${peers.map((p) => `{"peer":"${p}","mode":"sleeve","mtu":1438}`).join(",")}]}\n`;
+    }
+    if (/^checks-u\d$/.test(name)) {
+        return `PASS ${name.slice(7)} host -> httpbackend@u2 10.32.0.2: this is httpbackendservice, version: v1.0.0\n`;
+    }
     if (name.endsWith("checks-run")) {
         return "PASS nodes: 3/3 Ready\nUNSUPPORTED policy unlabelled pod@u2 -> service: reached\n";
     }

@@ -7,12 +7,15 @@ describe("nomad job templates", () => {
         assert.throws(() => renderTemplate("{{nope}}", {}), /'nope' is not set/);
         assert.strictEqual(renderTemplate("${node.unique.name}", {}), "${node.unique.name}", "Nomad's own interpolation is left alone");
     });
-    it("the httpbackend job: count, one per host among its placement, static port, Consul check on /health", () => {
-        const hcl = httpbackendJob({ name: "web", datacenter: "dc9", count: 2, version: "v2.0.0", image: "img:x", placement: ["u2", "u3"], port: 8082 });
+    it("the httpbackend job: count, one per host among its placement, on a Weave network, registered with that address", () => {
+        const hcl = httpbackendJob({ name: "web", datacenter: "dc9", count: 2, version: "v2.0.0", image: "img:x", placement: ["u2", "u3"],
+            port: 8082, network: "weave-10.32.1.0-24" });
         for (const line of ['job "web" {', '  datacenters = ["dc9"]', "    count = 2", '      operator = "distinct_hosts"',
-            '      attribute = "${node.unique.name}"', '      value     = "u2,u3"', "        static = 8082", "        to     = 8081",
-            '      name         = "web"', '        path     = "/health"', '        image      = "img:x"', '        HTTPBACKEND_VERSION = "v2.0.0"']) {
+            '      attribute = "${node.unique.name}"', '      value     = "u2,u3"', '        port         = "8082"',
+            '        address_mode = "driver"', '        name         = "web"', '          path         = "/health"', '        image        = "img:x"',
+            '        network_mode = "weave-10.32.1.0-24"', '        HTTPBACKEND_VERSION = "v2.0.0"', '        HTTPBACKEND_LISTEN  = ":8082"']) {
             assert.ok(hcl.split("\n").includes(line), `missing: ${line}`);
         }
+        assert.doesNotMatch(hcl, /static|address_mode = "host"/, "no host port: the instance is reached at its Weave address");
     });
 });

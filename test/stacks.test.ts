@@ -16,6 +16,10 @@ const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-artifacts-"));
 fs.writeFileSync(path.join(ARTIFACTS, "consul"), "fake consul");
 fs.writeFileSync(path.join(ARTIFACTS, "nomad"), "fake nomad");
 fs.writeFileSync(path.join(ARTIFACTS, "httpbackend"), "fake httpbackend");
+fs.mkdirSync(path.join(ARTIFACTS, "weave"));
+fs.writeFileSync(path.join(ARTIFACTS, "weave", "weave"), "fake weave script");
+fs.mkdirSync(path.join(ARTIFACTS, "images"));
+fs.writeFileSync(path.join(ARTIFACTS, "images", "weave.tar"), "fake weave images");
 const withArtifacts = { "netlab:artifactsDir": ARTIFACTS };
 const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
 
@@ -27,10 +31,11 @@ const named = (run: StackRun, name: string): Recorded => {
 };
 /** The weave-nomad scenario's steps on the hosts, in the order they are declared. */
 const WEAVE_NOMAD_HOST_STEPS = [
-    "lab-u1-ready", "lab-u2-ready", "lab-u3-ready",
+    "lab-u1-ready", "lab-u2-ready", "lab-u3-ready", "weave-u1", "weave-u2", "weave-u3",
     "consul-u1", "consul-u2", "consul-u3", "consul-cluster", "consul-u1-dns", "consul-u2-dns", "consul-u3-dns",
     "httpbackend-image-u1", "httpbackend-image-u2", "httpbackend-image-u3",
-    "nomad-u1", "nomad-u2", "nomad-u3", "nomad-cluster", "job-httpbackend-run",
+    "nomad-u1", "nomad-u2", "nomad-u3", "nomad-cluster", "job-httpbackend-run", "job-httpbackend-isolated-run",
+    "checks-u1", "checks-u2", "checks-u3",
 ];
 /** The ports the (mocked) lab-ports.sh printed for the stack, in order. */
 const pickedPorts = (run: StackRun): number[] => {
@@ -170,12 +175,46 @@ describe("stack options", () => {
         }
     });
 
-    it("weave-lab builds the hosts and says which layers are not built yet", async () => {
+    it("weave-lab: Weave on every host with the others as peers, its ranges and subnets, in the hosts' capability form", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         assert.strictEqual(run.outputs.scenario, "weave-nomad");
-        assert.deepStrictEqual(run.outputs.notBuilt, ["weave overlay", "workloads in weave subnets", "lab checks"]);
-        assert.strictEqual(byType(run, "docker:index/container:Container").length, 3);
-        assert.strictEqual(named(run, "lab-network").inputs.name, "netlab-weave-lab-lab");
+        assert.strictEqual(run.outputs.notBuilt, undefined, "every layer is built");
+        const pushes = byType(run, "command:local:Command").filter((c) => c.parent === "weave-files");
+        assert.deepStrictEqual(pushes.map((p) => (p.inputs.environment as Record<string, string>).NETLAB_DEST),
+            ["u1", "u2", "u3"].flatMap(() => ["/usr/local/lib/netlab/weave", "/var/lib/netlab/images/weave.tar"]));
+        ["u1", "u2", "u3"].forEach((h, i) => {
+            const step = hostStep(named(run, `weave-${h}`));
+            assert.deepStrictEqual(step.resource.dependsOn, ["weave-files", `lab-${h}-ready`]);
+            assert.strictEqual(step.create, "install -D -m 0700 /dev/stdin /usr/local/lib/netlab/weave-overlay.sh && /usr/local/lib/netlab/weave-overlay.sh");
+            assert.strictEqual(step.update, step.create, "peers and subnets change in place");
+            const peers = [3, 4, 5].filter((n) => n !== 3 + i).map((n) => `192.168.56.${n}`).join(" ");
+            for (const line of [`NETLAB_PEERS='${peers}'`, "NETLAB_IPALLOC_RANGE='10.32.0.0/16'", "NETLAB_DEFAULT_SUBNET='10.32.0.0/24'",
+                "NETLAB_SUBNETS='10.32.1.0/24'", "NETLAB_MTU=''", "NETLAB_PASSWORD=''", "NETLAB_VERSION='2.9.0'",
+                "NETLAB_PRIVILEGE_ARGS='--cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined'"]) {
+                assert.ok(step.stdin.split("\n").includes(line), `weave-${h} lacks ${line}`);
+            }
+            assert.deepStrictEqual(step.resource.secretInputs, [], "no password, nothing secret");
+            assert.match(step.delete ?? "", /NETLAB_ACTION='\\''delete'\\''/);
+            assert.ok(step.resource.deleteBeforeReplace, "a relaunch resets the host first");
+            assert.strictEqual(step.triggers.length, 2, "the launch settings, and the host's container");
+        });
+        assert.deepStrictEqual(run.outputs.weaveNetworks, { "10.32.0.0/24": "weave", "10.32.1.0/24": "weave-10.32.1.0-24" });
+        assert.deepStrictEqual(run.outputs.weaveDataPath, {
+            mode: "sleeve", encrypted: false, mtu: 1438, fastdpUnavailable: "no fast datapath (bridge not supported)",
+            connections: { u1: ["u2 sleeve mtu=1438", "u3 sleeve mtu=1438"], u2: ["u1 sleeve mtu=1438", "u3 sleeve mtu=1438"],
+                u3: ["u1 sleeve mtu=1438", "u2 sleeve mtu=1438"] },
+        });
+    });
+
+    it("weave-lab with a password: it reaches the hosts only as a secret; a new password relaunches the routers and the jobs", async () => {
+        const plain = await runStackFile("weave-lab", withArtifacts);
+        const run = await runStackFile("weave-lab", { ...withArtifacts, "netlab:weavePassword": "s3cret-pass" }, ["netlab:weavePassword"]);
+        const step = hostStep(named(run, "weave-u2"));
+        assert.ok(step.resource.secretInputs.includes("stdin"));
+        assert.ok(step.stdin.includes("NETLAB_PASSWORD='s3cret-pass'"));
+        assert.ok(!JSON.stringify(step.triggers).includes("s3cret-pass"), "the trigger holds a digest, not the password");
+        assert.notDeepStrictEqual(step.triggers[0], hostStep(named(plain, "weave-u2")).triggers[0]);
+        assert.deepStrictEqual(hostStep(named(run, "job-httpbackend-run")).triggers[0], step.triggers[0]);
     });
 
     it("ssh hosts: no Docker resources, one gate per host at its address with the configured key", async () => {
@@ -195,7 +234,10 @@ describe("stack options", () => {
     it("ssh hosts: every host step runs over SSH, replaced when its script changes, never by a container's generation", async () => {
         const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY, ...withArtifacts }, ["netlab:sshPrivateKey"]);
         const steps = checkHostSteps(run, "ssh-example", "ssh");
-        assert.deepStrictEqual(steps.map((s) => s.resource.name), WEAVE_NOMAD_HOST_STEPS);
+        assert.deepStrictEqual(steps.map((s) => s.resource.name), WEAVE_NOMAD_HOST_STEPS.filter((n) => !n.includes("isolated")),
+            "its one workload runs in the default subnet");
+        const weave = hostStep(named(run, "weave-u1"));
+        assert.match(weave.stdin, /^NETLAB_PRIVILEGE_ARGS=''$/m, "real machines run Weave's containers --privileged, as upstream");
         const gate = hostStep(named(run, "lab-u2-ready"));
         assert.deepStrictEqual(gate.triggers, [sha256(`bash -s\0${gate.stdin}`)], "no generation: the machine outlives the stack");
         const consul = hostStep(named(run, "consul-u1"));
@@ -310,22 +352,39 @@ describe("stack options", () => {
         });
     });
 
-    it("weave-nomad runs the workloads outside Weave subnets as Nomad jobs, updated in place, purged on destroy", async () => {
+    it("weave-nomad runs each workload as a Nomad job on its subnet's Weave network, after the overlay, updated in place", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         const jobs = byType(run, "netlab:nomad:NomadJob");
-        assert.deepStrictEqual(jobs.map((j) => j.name), ["job-httpbackend"], "httpbackend-isolated waits for the overlay");
-        const cmd = hostStep(named(run, "job-httpbackend-run"));
-        assert.deepStrictEqual(cmd.resource.dependsOn, ["lab-u1-ready", "nomad", "httpbackend-image"]);
-        assert.strictEqual(cmd.container, "netlab-weave-lab-u1");
-        assert.strictEqual(cmd.update, "bash -s", "a changed job file updates the job instead of replacing (purging) it");
-        assert.deepStrictEqual(cmd.triggers, ["lab-u1-id"], "replaced only with its host's container");
-        const stdin = cmd.stdin;
-        for (const line of ['job "httpbackend" {', "    count = 3", '      value     = "u1,u2,u3"', "        static = 8081",
-            '        image      = "netlab/httpbackend:lab"', '        HTTPBACKEND_VERSION = "v1.0.0"']) {
-            assert.ok(stdin.includes(line), `job file lacks: ${line}`);
+        assert.deepStrictEqual(jobs.map((j) => j.name), ["job-httpbackend", "job-httpbackend-isolated"]);
+        for (const [job, network, count] of [["httpbackend", "weave", 3], ["httpbackend-isolated", "weave-10.32.1.0-24", 2]] as const) {
+            const cmd = hostStep(named(run, `job-${job}-run`));
+            assert.deepStrictEqual(cmd.resource.dependsOn, ["lab-u1-ready", "nomad", "httpbackend-image", "weave-u1", "weave-u2", "weave-u3"]);
+            assert.strictEqual(cmd.container, "netlab-weave-lab-u1");
+            assert.strictEqual(cmd.update, "bash -s", "a changed job file updates the job instead of replacing (purging) it");
+            assert.strictEqual(cmd.triggers.length, 2, "replaced when the routers are relaunched, or with its host's container");
+            assert.strictEqual(cmd.triggers[0], hostStep(named(run, "weave-u1")).triggers[0]);
+            for (const line of [`job "${job}" {`, `    count = ${count}`, '      value     = "u1,u2,u3"', `        network_mode = "${network}"`,
+                '        address_mode = "driver"', '        image        = "netlab/httpbackend:lab"', '        HTTPBACKEND_VERSION = "v1.0.0"']) {
+                assert.ok(cmd.stdin.includes(line), `job file of ${job} lacks: ${line}`);
+            }
+            assert.doesNotMatch(cmd.stdin, /\{\{\w+\}\}/, "no placeholder left");
+            assert.ok((cmd.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"));
         }
-        assert.doesNotMatch(stdin, /\{\{\w+\}\}/, "no placeholder left");
-        assert.ok((cmd.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"));
+    });
+
+    it("weave-nomad checks on every host after the jobs, again when a job or the overlay changes, and exports the matrix", async () => {
+        const run = await runStackFile("weave-lab", withArtifacts);
+        for (const h of ["u1", "u2", "u3"]) {
+            const step = hostStep(named(run, `checks-${h}`));
+            assert.deepStrictEqual(step.resource.dependsOn, [`lab-${h}-ready`, "job-httpbackend", "job-httpbackend-isolated"]);
+            assert.strictEqual(step.triggers.length, 4, "the overlay's launch, both jobs' instances, the host's container");
+            for (const line of ["NETLAB_WORKLOADS='httpbackend 10.32.0.0/24 v1.0.0", "httpbackend-isolated 10.32.1.0/24 v1.0.0'",
+                "NETLAB_NETWORKS='10.32.0.0/24 weave", "10.32.1.0/24 weave-10.32.1.0-24'", "NETLAB_DATACENTER='dc1'"]) {
+                assert.ok(step.stdin.split("\n").includes(line), `checks-${h} lacks ${line}`);
+            }
+        }
+        assert.deepStrictEqual(run.outputs.checks, Object.fromEntries(["u1", "u2", "u3"].map((h) =>
+            [`${h} host -> httpbackend@u2 10.32.0.2`, "PASS: this is httpbackendservice, version: v1.0.0"])));
     });
 
     it("weave-nomad runs every host step with docker exec in its host's container (the rules of components/host-command.ts)", async () => {
@@ -350,6 +409,11 @@ describe("stack options", () => {
         const empty = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-empty-"));
         await assert.rejects(runStackFile("weave-lab", { "netlab:artifactsDir": empty }),
             /netlab:artifactsDir = '.*': consul, nomad, httpbackend missing in .*Fix: npm run toolchain/);
+        for (const f of ["consul", "nomad", "httpbackend"]) {
+            fs.writeFileSync(path.join(empty, f), `fake ${f}`);
+        }
+        await assert.rejects(runStackFile("weave-lab", { "netlab:artifactsDir": empty }),
+            /netlab:artifactsDir = '.*': weave\/weave, images\/weave.tar missing in .*Fix: scripts\/toolchain.sh weave/);
     });
 
     it("bad config fails before any resource is created, naming the key", async () => {
