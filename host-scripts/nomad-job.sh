@@ -22,7 +22,9 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 printf '%s\n' "$NETLAB_JOB" > "$dir/$name.nomad.hcl"
 nomad job validate "$dir/$name.nomad.hcl" >/dev/null
-if ! nomad job run "$dir/$name.nomad.hcl" > "$dir/run.log" 2>&1; then
+# -detach: the deployment is watched below, through Consul, with a deadline (a job whose
+# allocations keep failing would keep `nomad job run` monitoring it).
+if ! nomad job run -detach "$dir/$name.nomad.hcl" > "$dir/run.log" 2>&1; then
     cat "$dir/run.log" >&2
     nomad job status "$name" >&2 || true
     echo "nomad-job: $name did not deploy" >&2

@@ -38,8 +38,17 @@ log() { echo "[weave $(hostname)] $*" >&2; }
 # The Docker network of an extra subnet: 10.32.1.0/24 -> weave-10.32.1.0-24.
 net_name() { printf 'weave-%s\n' "${1//\//-}"; }
 
+# Removes every jump to the isolation chain (from DOCKER-USER, or FORWARD where an older
+# netlab put it).
+remove_jumps() {
+    local from
+    for from in DOCKER-USER FORWARD; do
+        while iptables -C "$from" -j "$chain" 2>/dev/null; do iptables -D "$from" -j "$chain"; done
+    done
+}
+
 remove_isolation() {
-    while iptables -C FORWARD -j "$chain" 2>/dev/null; do iptables -D FORWARD -j "$chain"; done
+    remove_jumps
     if iptables -S "$chain" >/dev/null 2>&1; then
         iptables -F "$chain"
         iptables -X "$chain"
@@ -174,11 +183,15 @@ reapply() {
         iptables -A "$chain" -o weave -d "$s" ! -s "$s" -j REJECT --reject-with icmp-admin-prohibited \
             -m comment --comment "netlab: only $s reaches $s"
     done
-    # First in FORWARD, ahead of Weave's and Docker's ACCEPT rules.
-    if [ "$(iptables -S FORWARD | sed -n 2p)" != "-A FORWARD -j $chain" ]; then
-        while iptables -C FORWARD -j "$chain" 2>/dev/null; do iptables -D FORWARD -j "$chain"; done
-        iptables -I FORWARD 1 -j "$chain"
+    # Jumped to first from DOCKER-USER, which Docker keeps first in FORWARD (ahead of its own
+    # and Weave's ACCEPT rules) even when it inserts rules later, e.g. for docker_gwbridge
+    # when the first container joins a Weave network.
+    iptables -N DOCKER-USER 2>/dev/null || true
+    if [ "$(iptables -S DOCKER-USER | sed -n 2p)" != "-A DOCKER-USER -j $chain" ] || iptables -C FORWARD -j "$chain" 2>/dev/null; then
+        remove_jumps
+        iptables -I DOCKER-USER 1 -j "$chain"
     fi
+    iptables -C FORWARD -j DOCKER-USER 2>/dev/null || iptables -I FORWARD 1 -j DOCKER-USER
 }
 
 if [ "$action" = reapply ]; then
