@@ -1,7 +1,9 @@
 /**
- * e2e for the weave-lab stack, as far as it is built: the hosts, then Consul and Nomad
- * binaries pushed from the toolchain's artifacts directory (no download) and checked on
- * every host; a no-op second up; destroy with nothing left.
+ * e2e for the weave-lab stack (seed 002): the hosts, the Consul and Nomad binaries pushed from
+ * the toolchain's artifacts directory (no download), Consul, Nomad, Weave Net with an isolated
+ * second subnet, the jobs on the overlay registered with their Weave addresses, the check
+ * matrix, isolation proven to hold through the hosts' routing, a no-op up, a version update,
+ * a stopped and a removed host recovering, the overlay's cleanup, and destroy with nothing left.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -11,7 +13,7 @@ import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Ph
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
-describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", function () {
+describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave Net, subnet isolation)", function () {
     this.timeout(30 * 60 * 1000);
     const phases = new Phases();
     const lab = new LabStack("e2e-weave", "weave-lab");
@@ -117,19 +119,93 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         }
     });
 
-    it("the httpbackend job runs three instances, passing in Consul, reachable by Consul name from every host", async () => {
-        const stack = lab.opened;
-        const lines = ((await stack.outputs()).workloads.value as Record<string, string[]>).httpbackend;
-        console.log(lines.map((l) => `      ${l}`).join("\n"));
-        assert.strictEqual(lines[0], "job httpbackend: 3 instances passing in Consul");
-        assert.deepStrictEqual(lines.slice(1).sort(),
-            hosts.map((h) => `${h.labAddress}:8081 this is httpbackendservice, version: v1.0.0`).sort());
+    it("Weave Net runs on every host: routers connected to each other on sleeve (no fast datapath here), every subnet exposed", async () => {
+        const outputs = await lab.opened.outputs();
+        const dp = outputs.weaveDataPath.value as { mode: string; encrypted: boolean; mtu: number; fastdpUnavailable?: string; connections: Record<string, string[]> };
+        console.log(`      data path: ${JSON.stringify(dp)}`);
+        assert.strictEqual(dp.mode, "sleeve", "this kernel has no openvswitch: Weave falls back to sleeve");
+        assert.strictEqual(dp.encrypted, false);
+        assert.match(dp.fastdpUnavailable ?? "", /^no fast datapath/);
         for (const h of hosts) {
+            assert.strictEqual(dp.connections[h.name].length, hosts.length - 1, `${h.name} is connected to every peer`);
             const ssh = sshArgs(keyFile, h.ssh.port);
-            const srv = sh("ssh", [...ssh, "dig +short httpbackend.service.dc1.consul"]).trim().split("\n").sort();
-            assert.deepStrictEqual(srv, hosts.map((x) => x.labAddress).sort());
-            assert.strictEqual(sh("ssh", [...ssh, "curl -fsS httpbackend.service.dc1.consul:8081"]), "this is httpbackendservice, version: v1.0.0\n");
+            const mtu = Number(sh("ssh", [...ssh, "cat /sys/class/net/eth0/mtu"]).trim());
+            assert.strictEqual(dp.mtu, mtu - 62, "sleeve's MTU: the interface's less its 62 bytes of overhead");
+            assert.match(sh("ssh", [...ssh, "weave status"]), /Connections: 2 \(2 established\)/);
+            const exposed = sh("ssh", [...ssh, "ip -4 -o addr show weave"]);
+            assert.match(exposed, /inet 10\.32\.0\.\d+\/24/, "the default subnet is exposed");
+            assert.match(exposed, /inet 10\.32\.1\.\d+\/24/, "the isolated subnet is exposed");
+            assert.match(sh("ssh", [...ssh, "docker network ls --format '{{.Name}} {{.Driver}}'"]), /^weave weavemesh\nweave-10\.32\.1\.0-24 weavemesh$/m);
         }
+        assert.deepStrictEqual(outputs.weaveNetworks.value, { "10.32.0.0/24": "weave", "10.32.1.0/24": "weave-10.32.1.0-24" });
+    });
+
+    /** Consul's passing instances of a service: "node address:port". */
+    const passing = (ssh: string[], service: string): string[] =>
+        (JSON.parse(sh("ssh", [...ssh, `curl -fsS http://127.0.0.1:8500/v1/health/service/${service}?passing=true`])) as
+            { Node: { Node: string }; Service: { Address: string; Port: number } }[]).map((e) => `${e.Node.Node} ${e.Service.Address}:${e.Service.Port}`).sort();
+
+    it("the jobs run on the overlay, registered in Consul with their Weave addresses, reachable by name from every host", async () => {
+        const stack = lab.opened;
+        const workloads = (await stack.outputs()).workloads.value as Record<string, string[]>;
+        const u1 = sshArgs(keyFile, hosts[0].ssh.port);
+        for (const [svc, count, subnet] of [["httpbackend", 3, /^10\.32\.0\.\d+$/], ["httpbackend-isolated", 2, /^10\.32\.1\.\d+$/]] as const) {
+            console.log(workloads[svc].map((l) => `      ${l}`).join("\n"));
+            assert.strictEqual(workloads[svc][0], `job ${svc}: ${count} instances passing in Consul`);
+            const instances = passing(u1, svc);
+            assert.strictEqual(instances.length, count);
+            assert.strictEqual(new Set(instances.map((i) => i.split(" ")[0])).size, count, "one instance per host");
+            for (const i of instances) {
+                const [addr, port] = i.split(" ")[1].split(":");
+                assert.match(addr, subnet, `${svc} is registered with its Weave address, not the host's`);
+                assert.strictEqual(port, "8081");
+            }
+            assert.deepStrictEqual(workloads[svc].slice(1).sort(),
+                instances.map((i) => `${i.split(" ")[1]} this is httpbackendservice, version: v1.0.0`).sort());
+            for (const h of hosts) {
+                const ssh = sshArgs(keyFile, h.ssh.port);
+                const dig = sh("ssh", [...ssh, `dig +short @127.0.0.1 -p 8600 ${svc}.service.dc1.consul`]).trim().split("\n").sort();
+                assert.deepStrictEqual(dig, instances.map((i) => i.split(" ")[1].split(":")[0]).sort(), "Consul DNS answers only Weave addresses");
+                assert.strictEqual(sh("ssh", [...ssh, `curl -fsS --max-time 5 ${svc}.service.dc1.consul:8081`]), "this is httpbackendservice, version: v1.0.0\n");
+            }
+        }
+    });
+
+    it("the check matrix: every cell passed, across hosts and subnets, and a container on the overlay reaches its subnet by name", async () => {
+        const checks = (await lab.opened.outputs()).checks.value as Record<string, string>;
+        console.log(Object.entries(checks).map(([c, r]) => `      ${c}: ${r}`).join("\n"));
+        // Per host: 5 instances + 2 names + 2 DNS cells from the host; per subnet probe: 5 instances + 2 names.
+        assert.strictEqual(Object.keys(checks).length, hosts.length * (5 + 2 + 2 + 2 * (5 + 2)));
+        const failed = Object.entries(checks).filter(([, r]) => !r.startsWith("PASS"));
+        assert.deepStrictEqual(failed, []);
+        for (const h of hosts) {
+            assert.match(checks[`${h.name} dns httpbackend.service.dc1.consul`], /^PASS: (10\.32\.0\.\d+ ?){3} \(all in 10\.32\.0\.0\/24\)$/);
+            const probes = Object.keys(checks).filter((c) => c.startsWith(`${h.name} container `));
+            const across = probes.filter((c) => /\(10\.32\.1\.0\/24\) -> httpbackend@/.test(c) || /\(10\.32\.0\.0\/24\) -> httpbackend-isolated@/.test(c));
+            assert.strictEqual(across.length, 3 + 2, "both directions across subnets, to every instance");
+            for (const c of across) {
+                assert.match(checks[c], /^PASS: refused/);
+            }
+            const name = probes.find((c) => /\(10\.32\.0\.0\/24\) -> httpbackend\.service\.dc1\.consul$/.test(c)) as string;
+            assert.strictEqual(checks[name], "PASS: this is httpbackendservice, version: v1.0.0");
+        }
+    });
+
+    it("isolation holds only through netlab's rule: without it, the host routes one exposed subnet into the other", () => {
+        const h = hosts[1];
+        const ssh = sshArgs(keyFile, h.ssh.port);
+        const target = passing(ssh, "httpbackend-isolated")[0].split(" ")[1];
+        const probe = "docker run --rm --network weave netlab/httpbackend:lab -get";
+        const blocked = sh("ssh", [...ssh, `${probe} http://${target}/ -timeout 3s 2>&1 || true`]);
+        assert.match(blocked, /no route to host/);
+        sh("ssh", [...ssh, "iptables -D DOCKER-USER -j NETLAB-WEAVE-ISOLATION"]);
+        try {
+            assert.strictEqual(sh("ssh", [...ssh, `${probe} http://${target}/ -timeout 3s`]), "this is httpbackendservice, version: v1.0.0\n",
+                "the seed's caveat: with both subnets exposed and forwarding on, the host routes between them");
+        } finally {
+            sh("ssh", [...ssh, "iptables -I DOCKER-USER 1 -j NETLAB-WEAVE-ISOLATION"]);
+        }
+        assert.match(sh("ssh", [...ssh, `${probe} http://${target}/ -timeout 3s 2>&1 || true`]), /no route to host/);
     });
 
     it("a second pulumi up changes nothing", async () => {
@@ -143,10 +219,12 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         const workloads = JSON.parse((await stack.getConfig("netlab:workloads")).value) as { name: string; version: string }[];
         await stack.setConfig("netlab:workloads", { value: JSON.stringify(workloads.map((w) => ({ ...w, version: "v1.1.0" }))) });
         const result = await phases.time("version update", () => stack.up({ onOutput: () => undefined }));
-        assert.deepStrictEqual(changed(result), { update: 1 }, "only the job command runs again");
-        const lines = (result.outputs.workloads.value as Record<string, string[]>).httpbackend;
-        assert.deepStrictEqual(lines.slice(1).sort(),
-            hosts.map((h) => `${h.labAddress}:8081 this is httpbackendservice, version: v1.1.0`).sort());
+        assert.deepStrictEqual(changed(result), { update: 2, replace: 3 }, "both jobs run again in place, then the checks on every host");
+        for (const svc of ["httpbackend", "httpbackend-isolated"]) {
+            const lines = (result.outputs.workloads.value as Record<string, string[]>)[svc];
+            assert.ok(lines.slice(1).length > 0 && lines.slice(1).every((l) => / this is httpbackendservice, version: v1\.1\.0$/.test(l)), lines.join("\n"));
+        }
+        assert.deepStrictEqual(Object.values(result.outputs.checks.value as Record<string, string>).filter((r) => !r.startsWith("PASS")), []);
     });
 
     const container = (h: HostOut): string => `${lab.prefix}-${h.name}`;
@@ -169,14 +247,17 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
                 const members = (get(`${consul}/v1/agent/members`) as { Name: string; Status: number }[]).filter((m) => m.Status === 1).map((m) => m.Name).sort();
                 const leader = get(`${consul}/v1/status/leader`) as string;
                 const nodes = (get(`${nomad}/v1/nodes`) as { Name: string; Status: string }[]).filter((n) => n.Status === "ready").map((n) => n.Name).sort();
-                const passing = (get(`${consul}/v1/health/service/httpbackend?passing=true`) as { Node: { Node: string } }[]).map((e) => e.Node.Node).sort();
-                last = `consul alive ${members.join(",")} leader ${leader || "none"}; nomad ready ${nodes.join(",")}; httpbackend passing on ${passing.join(",")}`;
+                const instances = (get(`${consul}/v1/health/service/httpbackend?passing=true`) as { Node: { Node: string }; Service: { Address: string } }[]);
+                const on = instances.map((e) => e.Node.Node).sort();
+                last = `consul alive ${members.join(",")} leader ${leader || "none"}; nomad ready ${nodes.join(",")}; httpbackend passing on ${on.join(",")}`;
                 const all = hosts.map((h) => h.name).sort().join(",");
-                if (members.join(",") === all && leader !== "" && nodes.join(",") === all && passing.join(",") === all) {
-                    const u1 = sshArgs(keyFile, hosts[0].ssh.port);
+                if (members.join(",") === all && leader !== "" && nodes.join(",") === all && on.join(",") === all) {
+                    // Each instance answers at its Weave address from every host (the overlay is whole again).
                     for (const h of hosts) {
-                        assert.strictEqual(sh("ssh", [...u1, `curl -fsS --max-time 3 http://${h.labAddress}:8081/`]),
-                            "this is httpbackendservice, version: v1.1.0\n");
+                        for (const i of instances) {
+                            assert.strictEqual(sh("ssh", [...sshArgs(keyFile, h.ssh.port), `curl -fsS --max-time 3 http://${i.Service.Address}:8081/`]),
+                                "this is httpbackendservice, version: v1.1.0\n");
+                        }
                     }
                     return (Date.now() - start) / 1000;
                 }
@@ -200,6 +281,13 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         assert.deepStrictEqual(changed(result), { update: 1 }, "the container is started again, nothing else runs");
         const secs = await phases.time("recovery after a stop", () => waitHealthy(240));
         console.log(`      Consul, Nomad and httpbackend whole again ${secs.toFixed(1)} s after up`);
+        // The router came back with Docker; netlab's unit put back the exposes and the isolation.
+        const ssh = sshArgs(keyFile, h.ssh.port);
+        assert.match(sh("ssh", [...ssh, "systemctl is-active netlab-weave-overlay.service"]), /^active/);
+        assert.match(sh("ssh", [...ssh, "ip -4 -o addr show weave"]), /inet 10\.32\.1\.\d+\/24/);
+        const iso = passing(ssh, "httpbackend-isolated")[0].split(" ")[1];
+        assert.match(sh("ssh", [...ssh, `docker run --rm --network weave netlab/httpbackend:lab -get http://${iso}/ -timeout 3s 2>&1 || true`]),
+            /no route to host/, "the subnets are isolated again after the restart");
     });
 
     it("a host removed by hand: up --refresh makes it again, runs every step on it again, and the lab recovers", async () => {
@@ -232,6 +320,25 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad)", fun
         }
         assert.strictEqual((sh("ssh", [...ssh, "iptables -t nat -S OUTPUT"]).match(/netlab-consul-dns/g) ?? []).length, 2, "one rule per protocol, not duplicated");
         assert.strictEqual(sh("ssh", [...ssh, "head -1 /etc/resolv.conf"]).trim(), "nameserver 127.0.0.1");
+    });
+
+    it("the overlay's cleanup leaves a host as it was: no router, networks, addresses, rules, CNI files, images or unit", () => {
+        const h = hosts[2];
+        const ssh = sshArgs(keyFile, h.ssh.port);
+        // What destroy does first: the jobs go, then the overlay.
+        sh("ssh", [...ssh, "nomad job stop -purge httpbackend >/dev/null; nomad job stop -purge httpbackend-isolated >/dev/null; sleep 3"]);
+        const render = sh("npx", ["--no-install", "ts-node", "--transpile-only", "scripts/render-host-script.ts", "host-scripts/weave-overlay.sh",
+            "NETLAB_ACTION=delete", "NETLAB_IMAGE_REFS=localhost/netlab/weave:2.9.0 localhost/netlab/weaveexec:2.9.0 localhost/netlab/weavedb:latest"], { cwd: ROOT });
+        for (let i = 0; i < 2; i++) {
+            assert.match(sh("ssh", [...ssh, "bash -s"], { input: render }), /weave removed from u3/, "the cleanup can run twice");
+        }
+        assert.strictEqual(sh("ssh", [...ssh, "docker ps -a --format '{{.Names}}' | grep -i weave || true"]).trim(), "");
+        assert.strictEqual(sh("ssh", [...ssh, "docker images --format '{{.Repository}}' | grep -i weave || true"]).trim(), "");
+        assert.strictEqual(sh("ssh", [...ssh, "docker network ls --format '{{.Name}}' | grep -E 'weave|gwbridge' || true"]).trim(), "");
+        assert.strictEqual(sh("ssh", [...ssh, "ip -o link | grep -E 'weave|vethwe|datapath' || true"]).trim(), "");
+        assert.strictEqual(sh("ssh", [...ssh, "ip route | grep -E '10\\.32\\.' || true"]).trim(), "");
+        assert.strictEqual(sh("ssh", [...ssh, "(iptables-save; iptables-save -t nat) | grep -i -E 'weave|netlab-weave' || true"]).trim(), "");
+        assert.strictEqual(sh("ssh", [...ssh, "ls /etc/cni /var/run/weave /etc/systemd/system/netlab-weave-overlay.service /usr/local/bin/weave /var/lib/netlab/weave 2>/dev/null || true"]).trim(), "");
     });
 
     it("destroy, with one host stopped by hand, removes everything without reaching into the hosts", async () => {
