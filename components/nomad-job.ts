@@ -17,6 +17,8 @@ export interface NomadJobArgs {
     jobHcl: string;
     /** Instances that must pass their checks. */
     count: number;
+    /** A Consul tag every passing instance must have (the version), so an update waits for the old ones to go. */
+    tag?: string;
     /** Resources that must exist first (the Nomad cluster, the image on the hosts). */
     dependsOn?: pulumi.Resource[];
     /** Values whose change stops the job and runs it anew (e.g. the overlay relaunched under it). */
@@ -30,7 +32,7 @@ export class NomadJob extends pulumi.ComponentResource {
     constructor(name: string, args: NomadJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:nomad:NomadJob", name, {}, opts);
         const run = renderHostScript("host-scripts/nomad-job.sh", {
-            NETLAB_JOB_NAME: args.jobName, NETLAB_JOB: args.jobHcl, NETLAB_COUNT: args.count, NETLAB_TIMEOUT: 180,
+            NETLAB_JOB_NAME: args.jobName, NETLAB_JOB: args.jobHcl, NETLAB_COUNT: args.count, NETLAB_TAG: args.tag ?? "", NETLAB_TIMEOUT: 180,
         });
         const job = hostCommand(`${name}-run`, args.host, {
             create: "bash -s",

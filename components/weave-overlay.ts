@@ -12,7 +12,7 @@ import * as crypto from "crypto";
 import { HostArtifacts } from "./artifacts";
 import { hostCommand } from "./host-command";
 import { LabHost, vmContainerSettings } from "./hosts";
-import { WEAVE_VERSION } from "../lib/cni/weave";
+import { cniBuild } from "../lib/cni";
 import { WeaveSettings } from "../lib/config";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { launchDigest, parseHostReport, summarizeDataPath, WeaveDataPath, weaveNetworkName, weavePrivilegeArgs } from "../lib/weave";
@@ -20,9 +20,11 @@ import { launchDigest, parseHostReport, summarizeDataPath, WeaveDataPath, weaveN
 /** Where the hosts keep upstream's script and the images' tarball. */
 export const WEAVE_SCRIPT_PATH = "/usr/local/lib/netlab/weave";
 export const WEAVE_IMAGES_PATH = "/var/lib/netlab/images/weave.tar";
-/** What `weave launch` runs (the toolchain's artifacts/images/weave.tar holds them). */
-export const WEAVE_ROUTER_IMAGES = [`localhost/netlab/weave:${WEAVE_VERSION}`, `localhost/netlab/weaveexec:${WEAVE_VERSION}`,
-    "localhost/netlab/weavedb:latest"];
+/**
+ * The images of the toolchain's weave.tar: what `weave launch` runs (weave, weaveexec, weavedb)
+ * and, loaded with them, Kubernetes' weave-kube and weave-npc. Destroy removes them all.
+ */
+const WEAVE_IMAGES = cniBuild("weave");
 /** Where the program installs host-scripts/weave-overlay.sh (its unit runs it after a reboot). */
 const OVERLAY_SCRIPT = "/usr/local/lib/netlab/weave-overlay.sh";
 
@@ -59,7 +61,7 @@ export class WeaveOverlay extends pulumi.ComponentResource {
             artifactsDir: args.artifactsDir,
             files: [
                 { name: "weave/weave", dest: WEAVE_SCRIPT_PATH },
-                { name: "images/weave.tar", dest: WEAVE_IMAGES_PATH, mode: "0644" },
+                { name: WEAVE_IMAGES.tarball, dest: WEAVE_IMAGES_PATH, mode: "0644" },
             ],
             buildCommand: "scripts/toolchain.sh weave",
         }, { parent: this, dependsOn: args.dependsOn });
@@ -72,13 +74,13 @@ export class WeaveOverlay extends pulumi.ComponentResource {
         const privilegeArgs = (h: LabHost): string => weavePrivilegeArgs(
             h.container !== undefined && !args.privilegedHosts ? vmContainerSettings(false) : undefined);
         const delete_ = renderHostScript("host-scripts/weave-overlay.sh", {
-            NETLAB_ACTION: "delete", NETLAB_IMAGE_REFS: WEAVE_ROUTER_IMAGES.join(" "),
+            NETLAB_ACTION: "delete", NETLAB_IMAGE_REFS: WEAVE_IMAGES.refs.join(" "),
         });
         const steps = args.hosts.map((h) => {
             const script = password.apply((p) => renderHostScript("host-scripts/weave-overlay.sh", {
                 NETLAB_VERSION: w.version,
                 NETLAB_IMAGES_TAR: WEAVE_IMAGES_PATH,
-                NETLAB_IMAGE_REFS: WEAVE_ROUTER_IMAGES.join(" "),
+                NETLAB_IMAGE_REFS: WEAVE_IMAGES.refs.join(" "),
                 NETLAB_PEERS: args.hosts.filter((o) => o !== h).map((o) => o.labAddress).join(" "),
                 NETLAB_EXPECT_PEERS: args.hosts.length,
                 NETLAB_IPALLOC_RANGE: w.ipallocRange,

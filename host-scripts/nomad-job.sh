@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs (or updates) a Nomad job from a job file rendered by the program, waits until Consul
-# has NETLAB_COUNT passing instances of its service, checks each answers, and prints them.
+# has NETLAB_COUNT passing instances of its service, all of them tagged NETLAB_TAG when it is
+# set (the version: after an update, no old instance is left), checks each answers, and
+# prints them.
 # Safe to re-run: `nomad job run` of an unchanged job changes nothing. NETLAB_ACTION=delete
 # stops and purges the job. Inputs (rendered in): NETLAB_JOB_NAME, NETLAB_JOB (HCL),
-# NETLAB_COUNT, NETLAB_ACTION, NETLAB_TIMEOUT.
+# NETLAB_COUNT, NETLAB_TAG, NETLAB_ACTION, NETLAB_TIMEOUT.
 set -euo pipefail
 
 : "${NETLAB_JOB_NAME:?}"
@@ -34,15 +36,17 @@ fi
 deadline=$((SECONDS + timeout))
 addrs=""
 while [ "$SECONDS" -lt "$deadline" ]; do
-    addrs=$(curl -fsS "http://127.0.0.1:8500/v1/health/service/$name?passing=true" 2>/dev/null |
-        jq -r '.[] | "\(.Service.Address):\(.Service.Port)"' | sort || true)
-    [ "$(printf '%s' "$addrs" | grep -c . || true)" -ge "$NETLAB_COUNT" ] && break
+    all=$(curl -fsS "http://127.0.0.1:8500/v1/health/service/$name?passing=true" 2>/dev/null || echo '[]')
+    addrs=$(jq -r --arg tag "${NETLAB_TAG:-}" '.[] | select($tag == "" or (.Service.Tags | index($tag)))
+        | "\(.Service.Address):\(.Service.Port)"' <<<"$all" | sort || true)
+    others=$(jq -r --arg tag "${NETLAB_TAG:-}" '[.[] | select($tag != "" and (.Service.Tags | index($tag) | not))] | length' <<<"$all" || echo 0)
+    [ "$(printf '%s' "$addrs" | grep -c . || true)" -ge "$NETLAB_COUNT" ] && [ "$others" = 0 ] && break
     sleep 2
 done
 count=$(printf '%s' "$addrs" | grep -c . || true)
 if [ "$count" -lt "$NETLAB_COUNT" ]; then
     nomad job status "$name" >&2 || true
-    echo "nomad-job: $count of $NETLAB_COUNT instances of $name pass their Consul checks after ${timeout}s" >&2
+    echo "nomad-job: $count of $NETLAB_COUNT instances of $name${NETLAB_TAG:+ tagged $NETLAB_TAG} pass their Consul checks after ${timeout}s" >&2
     exit 1
 fi
 echo "job $name: $count instances passing in Consul"

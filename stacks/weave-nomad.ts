@@ -74,6 +74,7 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
                 image: HTTPBACKEND_IMAGE, placement, port: WORKLOAD_PORT, network: weave.networks[w.subnet],
             }),
             count: w.count,
+            tag: `version-${w.version}`,
             // Relaunched routers (a new range, password, …) take the instances' addresses with them.
             triggers: [weave.launchId],
             dependsOn: [nomad, httpbackend, ...weave.ready],

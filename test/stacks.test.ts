@@ -368,6 +368,7 @@ describe("stack options", () => {
                 assert.ok(cmd.stdin.includes(line), `job file of ${job} lacks: ${line}`);
             }
             assert.doesNotMatch(cmd.stdin, /\{\{\w+\}\}/, "no placeholder left");
+            assert.ok(cmd.stdin.split("\n").includes("NETLAB_TAG='version-v1.0.0'"), "an update waits until every passing instance has the new version");
             assert.ok((cmd.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"));
         }
     });

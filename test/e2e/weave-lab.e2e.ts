@@ -9,6 +9,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { cniBuild } from "../../lib/cni";
 import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
@@ -328,7 +329,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         // What destroy does first: the jobs go, then the overlay.
         sh("ssh", [...ssh, "nomad job stop -purge httpbackend >/dev/null; nomad job stop -purge httpbackend-isolated >/dev/null; sleep 3"]);
         const render = sh("npx", ["--no-install", "ts-node", "--transpile-only", "scripts/render-host-script.ts", "host-scripts/weave-overlay.sh",
-            "NETLAB_ACTION=delete", "NETLAB_IMAGE_REFS=localhost/netlab/weave:2.9.0 localhost/netlab/weaveexec:2.9.0 localhost/netlab/weavedb:latest"], { cwd: ROOT });
+            "NETLAB_ACTION=delete", `NETLAB_IMAGE_REFS=${cniBuild("weave").refs.join(" ")}`], { cwd: ROOT });
         for (let i = 0; i < 2; i++) {
             assert.match(sh("ssh", [...ssh, "bash -s"], { input: render }), /weave removed from u3/, "the cleanup can run twice");
         }
