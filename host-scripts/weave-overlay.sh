@@ -183,15 +183,19 @@ reapply() {
         iptables -A "$chain" -o weave -d "$s" ! -s "$s" -j REJECT --reject-with icmp-admin-prohibited \
             -m comment --comment "netlab: only $s reaches $s"
     done
-    # Jumped to first from DOCKER-USER, which Docker keeps first in FORWARD (ahead of its own
-    # and Weave's ACCEPT rules) even when it inserts rules later, e.g. for docker_gwbridge
-    # when the first container joins a Weave network.
+    # Jumped to first from FORWARD and first from DOCKER-USER. Both Weave and Docker insert
+    # ACCEPT rules at the top of FORWARD (Weave when its router starts, e.g. after a reboot:
+    # then WEAVE-EXPOSE accepts anything for an exposed subnet; Docker when it makes a network,
+    # e.g. docker_gwbridge for the first container on a Weave network, and it puts its
+    # DOCKER-USER jump back on top then). The router is up when this runs, and whatever
+    # Docker does later leaves DOCKER-USER first.
     iptables -N DOCKER-USER 2>/dev/null || true
-    if [ "$(iptables -S DOCKER-USER | sed -n 2p)" != "-A DOCKER-USER -j $chain" ] || iptables -C FORWARD -j "$chain" 2>/dev/null; then
+    if [ "$(iptables -S DOCKER-USER | sed -n 2p)" != "-A DOCKER-USER -j $chain" ] ||
+        [ "$(iptables -S FORWARD | sed -n 2p)" != "-A FORWARD -j $chain" ]; then
         remove_jumps
         iptables -I DOCKER-USER 1 -j "$chain"
+        iptables -I FORWARD 1 -j "$chain"
     fi
-    iptables -C FORWARD -j DOCKER-USER 2>/dev/null || iptables -I FORWARD 1 -j DOCKER-USER
 }
 
 if [ "$action" = reapply ]; then
