@@ -5,6 +5,7 @@
  */
 import { Cidr, containsCidr, isHostAddress, nthAddress, overlaps, parseCidr, parseIPv4 } from "./cidr";
 import { CNI_TRAITS } from "./cni";
+import { WEAVE_VERSION } from "./cni/weave";
 import { CNIS, DEFAULTS, LabConfig, parseLabConfig, RawConfig, SECRET_KEYS } from "./config";
 import { ConfigProblems } from "./problems";
 
@@ -174,6 +175,10 @@ function checkVersions(cfg: LabConfig, p: ConfigProblems): void {
         if (!TOOL_VERSION.test(value)) {
             p.add(key, value, "is not a version of the form X.Y.Z (no leading v)", `pulumi config set --path 'netlab:${key}' X.Y.Z`);
         }
+    }
+    if (cfg.scenario === "weave-nomad" && TOOL_VERSION.test(cfg.weave.version) && cfg.weave.version !== WEAVE_VERSION) {
+        p.add("weave.version", cfg.weave.version, `is not the Weave Net the toolchain builds (${WEAVE_VERSION}); its images are loaded from the toolchain, never pulled`,
+            `pulumi config rm --path netlab:weave.version (or set ${WEAVE_VERSION})`);
     }
     if (!LABEL.test(cfg.consul.datacenter)) {
         p.add("consul.datacenter", cfg.consul.datacenter, "is not a valid datacenter name (lower-case letters, digits, '-')",

@@ -288,6 +288,12 @@ describe("config: versions, CNI options and workloads", () => {
             "workloads[0].count", /exceeds the 3 host\(s\) it may use: each instance runs on a host of its own/);
         assert.deepStrictEqual(problems({ scenario: "weave-nomad", artifactsDir: "a", workloads: JSON.stringify([{ name: "web", count: 3 }]) }), []);
     });
+    it("weave-nomad runs only the Weave Net the toolchain builds, and says how to get back to it", () => {
+        const p = oneProblem({ scenario: "weave-nomad", artifactsDir: "a", weave: JSON.stringify({ version: "2.8.1" }) }, "weave.version",
+            /is not the Weave Net the toolchain builds \(2\.9\.0\)/);
+        assert.match(p.fix, /pulumi config rm --path netlab:weave\.version/);
+        assert.deepStrictEqual(problems({ scenario: "weave-nomad", artifactsDir: "a", weave: JSON.stringify({ version: "2.9.0" }) }), []);
+    });
     it("rejects a workload count of zero", () => {
         oneProblem({ workloads: JSON.stringify([{ name: "web", count: 0 }]) }, "workloads[0].count", /1 to 20/);
     });
