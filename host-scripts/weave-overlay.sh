@@ -56,7 +56,19 @@ remove_isolation() {
 }
 
 if [ "$action" = delete ]; then
-    for n in $(docker network ls -q --filter "label=$net_label" 2>/dev/null); do
+    # The jobs are stopped before this runs, unless the host that runs the Nomad CLI could not
+    # be reached (stopped by hand): then their containers are still on the Weave networks,
+    # and they cannot outlive the overlay.
+    nets=$(docker network ls -q --filter "label=$net_label" 2>/dev/null || true)
+    for n in $nets $(docker network ls -q --filter name=^weave$ 2>/dev/null || true); do
+        attached=$(docker network inspect -f '{{range $id, $c := .Containers}}{{$id}} {{end}}' "$n" 2>/dev/null || true)
+        if [ -n "${attached// /}" ]; then
+            log "removing containers still on network $n: $attached"
+            # shellcheck disable=SC2086
+            docker rm -f $attached >/dev/null
+        fi
+    done
+    for n in $nets; do
         docker network rm "$n" >/dev/null
     done
     if [ -x "$wrapper" ] && [ -x "$upstream" ]; then
