@@ -67,10 +67,11 @@ export class WeaveOverlay extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: args.dependsOn });
         const password = args.password ?? pulumi.output("");
         const digest = password.apply((p) => p === "" ? "" : crypto.createHash("sha256").update(p).digest("hex"));
-        this.launchId = pulumi.unsecret(digest.apply((d) => launchDigest({
+        // Secret when a password is set: it is derived from the password.
+        this.launchId = digest.apply((d) => launchDigest({
             version: w.version, ipallocRange: w.ipallocRange, defaultSubnet: w.defaultSubnet, mtu: w.mtu,
             encrypted: d !== "", passwordDigest: d === "" ? undefined : d,
-        })));
+        }));
         const privilegeArgs = (h: LabHost): string => weavePrivilegeArgs(
             h.container !== undefined && !args.privilegedHosts ? vmContainerSettings(false) : undefined);
         const delete_ = renderHostScript("host-scripts/weave-overlay.sh", {

@@ -215,7 +215,7 @@ if [ "$action" = reapply ]; then
     exit 0
 fi
 
-install -d -m 0700 "$state" "$lib"
+install -d -m 0700 "$state"
 # The images, when one of them is missing.
 for ref in ${NETLAB_IMAGE_REFS:-}; do
     if ! docker image inspect "$ref" >/dev/null 2>&1; then

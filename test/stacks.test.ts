@@ -215,6 +215,7 @@ describe("stack options", () => {
         assert.ok(!JSON.stringify(step.triggers).includes("s3cret-pass"), "the trigger holds a digest, not the password");
         assert.notDeepStrictEqual(step.triggers[0], hostStep(named(plain, "weave-u2")).triggers[0]);
         assert.deepStrictEqual(hostStep(named(run, "job-httpbackend-run")).triggers[0], step.triggers[0]);
+        assert.ok(named(run, "job-httpbackend-run").secretInputs.includes("triggers"), "derived from the password: kept secret");
     });
 
     it("ssh hosts: no Docker resources, one gate per host at its address with the configured key", async () => {
