@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { parseCidr, Cidr, nthAddress } from "../lib/cidr";
 import { HostProvider, HostSpec } from "../lib/config";
+import { privilegeFlags } from "../lib/docker-flags";
 import { hashDirectory, renderHostScript, REPO_ROOT, splitKeyPair } from "../lib/scripts";
 import * as fs from "fs";
 import { hostCommand, HostCommand, HostTarget } from "./host-command";
@@ -263,10 +264,7 @@ export function assignPorts(allocated: string, wanted: number[], index: number):
  */
 export function dockerRunFlags(privileged: boolean): string[] {
     const s = vmContainerSettings(privileged);
-    const flags: string[] = s.privileged ? ["--privileged"] : [];
-    s.capabilities?.adds.forEach((c) => flags.push("--cap-add", c));
-    s.capabilities?.drops.forEach((c) => flags.push("--cap-drop", c));
-    s.securityOpts?.forEach((o) => flags.push("--security-opt", o));
+    const flags = privilegeFlags(s);
     s.devices?.forEach((d) => flags.push("--device", `${d.hostPath}:${d.containerPath}:${d.permissions}`));
     Object.keys(s.tmpfs).forEach((t) => flags.push("--tmpfs", t));
     for (const v of s.volumes) {

@@ -4,6 +4,7 @@
  * hosts, and the data path the hosts' routers report, summed up for the stack output.
  */
 import * as crypto from "crypto";
+import { privilegeFlags, PrivilegeSettings } from "./docker-flags";
 
 /** The network `weave launch` makes (the plugin's, in the default subnet). */
 export const WEAVE_DEFAULT_NETWORK = "weave";
@@ -16,29 +17,19 @@ export function weaveNetworkName(subnet: string, defaultSubnet: string): string 
     return subnet === defaultSubnet ? WEAVE_DEFAULT_NETWORK : `weave-${subnet.replace("/", "-")}`;
 }
 
-/** The capability form of netlab's Docker hosts (a subset of their container settings). */
-export interface HostPrivileges {
-    capabilities?: { adds: string[]; drops: string[] };
-    securityOpts?: string[];
-}
-
 /**
  * What the `weave` script runs Weave's containers with instead of --privileged (toolchain
  * patch weave/0002), or "" for upstream's --privileged (ssh hosts, privileged Docker hosts):
  * netlab's unprivileged Docker hosts cannot start privileged containers, so Weave's take the
  * capabilities and security options the hosts themselves run with.
  */
-export function weavePrivilegeArgs(s: HostPrivileges | undefined): string {
+export function weavePrivilegeArgs(s: PrivilegeSettings | undefined): string {
     if (s === undefined) {
         return "";
     }
-    const flags: string[] = [];
-    s.capabilities?.adds.forEach((c) => flags.push("--cap-add", c));
-    s.capabilities?.drops.forEach((c) => flags.push("--cap-drop", c));
     // systempaths=unconfined is a CLI option (it empties MaskedPaths/ReadonlyPaths), not an
     // API one; the router writes its sysctls through --proc-path instead.
-    s.securityOpts?.filter((o) => !o.startsWith("systempaths=")).forEach((o) => flags.push("--security-opt", o));
-    return flags.join(" ");
+    return privilegeFlags({ ...s, securityOpts: s.securityOpts?.filter((o) => !o.startsWith("systempaths=")) }).join(" ");
 }
 
 /** The settings a change of which relaunches the routers (and so re-runs the jobs). */
