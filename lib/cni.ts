@@ -97,7 +97,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
     "kube-router": {
         // --enable-overlay=false: nodes share one L2 network, pod routes go straight via the peer node (no IPIP).
         encapOverhead: 0,
-        // kube-router docs (and v1.6.1's netpol controller) enforce ingress AND egress rules of
+        // kube-router docs (and its netpol controller) enforce ingress AND egress rules of
         // networking.k8s.io/v1 NetworkPolicy; the seed says "ingress only", which is out of date.
         networkPolicy: { ingress: true, egress: true },
         encryption: false,
@@ -144,7 +144,7 @@ const ref = (name: string, tag: string): string => `${IMAGE_REPOSITORY}/${name}:
 /** The CNIs built here (scripts/toolchain.sh kube-images and weave): their images, by CNI. */
 export const CNI_BUILDS: Partial<Record<Cni, CniBuild>> = {
     "flannel": { tarball: "images/flannel.tar", refs: [ref("flannel", "v0.28.10")], image: ref("flannel", "v0.28.10"), images: {} },
-    "kube-router": { tarball: "images/kube-router.tar", refs: [ref("kube-router", "v1.6.1")], image: ref("kube-router", "v1.6.1"), images: {} },
+    "kube-router": { tarball: "images/kube-router.tar", refs: [ref("kube-router", "v2.11.1")], image: ref("kube-router", "v2.11.1"), images: {} },
     "weave": {
         tarball: "images/weave.tar",
         // Also the weave, weaveexec and weavedb images (`weave launch` outside Kubernetes), which share its layers.
@@ -313,7 +313,7 @@ function flannelObjects(input: CniManifestInput): K8sObject[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// kube-router v1.6.1 (BGP routes between nodes on one L2 network, no overlay; firewall = NetworkPolicy)
+// kube-router v2 (BGP routes between nodes on one L2 network, no overlay; firewall = NetworkPolicy)
 
 const KUBE_ROUTER_CONF = "/etc/cni/net.d/10-kuberouter.conflist";
 
@@ -342,10 +342,13 @@ function kubeRouterObjects(input: CniManifestInput): K8sObject[] {
     const mtuMark = `"mtu":${input.mtu}`;
     return [
         ...rbac("kube-router", labels, [
-            // The informers of v1.6.1: services, endpoints, pods, nodes, namespaces, networkpolicies.
+            // What upstream's daemonset/kubeadm-kuberouter.yaml (v2.11.1) grants: its informers, the
+            // leases of its leader election, and services/status (LoadBalancer addresses).
             { apiGroups: [""], resources: ["namespaces", "pods", "services", "nodes", "endpoints"], verbs: ["get", "list", "watch"] },
             { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
             { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] },
+            { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
+            { apiGroups: [""], resources: ["services/status"], verbs: ["update"] },
         ]),
         configMap("kube-router-cfg", labels, config),
         daemonSet({
@@ -373,8 +376,9 @@ function kubeRouterObjects(input: CniManifestInput): K8sObject[] {
                 imagePullPolicy: PULL,
                 command: ["/usr/local/bin/kube-router"],
                 // In-cluster config (no --kubeconfig); kube-proxy serves Services, so no service proxy.
-                // No --enable-ipv4 here: v1.6.1 has no such flag (it came with v2.0); IPv4 is all it does.
                 args: [
+                    "--enable-ipv4=true",
+                    "--enable-ipv6=false",
                     "--run-router=true",
                     "--run-firewall=true",
                     "--run-service-proxy=false",

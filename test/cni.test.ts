@@ -17,7 +17,7 @@ const BUILT: Cni[] = ["flannel", "kube-router", "weave"];
 const SINGLE: Cni[] = ["flannel", "kube-router"];
 const IMAGES: Record<string, string> = {
     flannel: "localhost/netlab/flannel:v0.28.10",
-    "kube-router": "localhost/netlab/kube-router:v1.6.1",
+    "kube-router": "localhost/netlab/kube-router:v2.11.1",
     weave: "localhost/netlab/weave-kube:2.9.0",
 };
 const ROLE_IMAGES: Partial<Record<Cni, Record<string, string>>> = { weave: { "weave-npc": "localhost/netlab/weave-npc:2.9.0" } };
@@ -301,10 +301,11 @@ describe("cni", () => {
             const { main } = podOf(objs);
             assert.deepStrictEqual(main.command, ["/usr/local/bin/kube-router"]);
             const args = main.args ?? [];
-            for (const a of ["--run-router=true", "--run-firewall=true", "--run-service-proxy=false", "--bgp-graceful-restart=true", "--enable-overlay=false"]) {
+            for (const a of ["--run-router=true", "--run-firewall=true", "--run-service-proxy=false", "--bgp-graceful-restart=true", "--enable-overlay=false",
+                "--enable-ipv4=true", "--enable-ipv6=false"]) {
                 assert.ok(args.includes(a), a);
             }
-            assert.ok(!args.some((a) => a.startsWith("--kubeconfig") || a.startsWith("--enable-ipv4")), "v1.6.1 flags only, in-cluster config");
+            assert.ok(!args.some((a) => a.startsWith("--kubeconfig")), "in-cluster config");
             const env = Object.fromEntries((main.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom?.fieldRef.fieldPath]));
             assert.deepStrictEqual(env, { NODE_NAME: "spec.nodeName", KUBE_ROUTER_CNI_CONF_FILE: "/etc/cni/net.d/10-kuberouter.conflist" });
             const mounts = Object.fromEntries(main.volumeMounts.map((m) => [m.mountPath, m.readOnly === true]));
