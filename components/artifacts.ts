@@ -51,6 +51,20 @@ export function missingArtifacts(dir: string, names: string[]): string[] {
     return names.filter((n) => !fs.existsSync(path.join(dir, n)));
 }
 
+/**
+ * Throws, naming netlab:artifactsDir, the missing files and the command that builds them, when
+ * any of `names` is missing from the artifacts directory. A scenario calls it before its first
+ * resource, so that a missing artifact stops `up` before anything is made.
+ */
+export function assertArtifacts(artifactsDir: string, names: string[], buildCommand = "npm run toolchain"): void {
+    const dir = path.resolve(REPO_ROOT, artifactsDir);
+    const missing = missingArtifacts(dir, names);
+    if (missing.length > 0) {
+        throw new pulumi.RunError(`netlab:artifactsDir = '${artifactsDir}': ${missing.join(", ")} missing in ${dir}. ` +
+            `Fix: ${buildCommand} (builds them there), or point netlab:artifactsDir at a directory that has them`);
+    }
+}
+
 export class HostArtifacts extends pulumi.ComponentResource {
     /** Per host, what each push printed (`<dest> sha256=<digest>`). */
     public readonly installed: pulumi.Output<Record<string, string[]>>;
@@ -61,11 +75,7 @@ export class HostArtifacts extends pulumi.ComponentResource {
         super("netlab:artifacts:HostArtifacts", name, {}, opts);
         const dir = path.resolve(REPO_ROOT, args.artifactsDir);
         this.dir = dir;
-        const missing = missingArtifacts(dir, args.files.map((f) => f.name));
-        if (missing.length > 0) {
-            throw new pulumi.RunError(`netlab:artifactsDir = '${args.artifactsDir}': ${missing.join(", ")} missing in ${dir}. ` +
-                `Fix: ${args.buildCommand ?? "npm run toolchain"} (builds them there), or point netlab:artifactsDir at a directory that has them`);
-        }
+        assertArtifacts(args.artifactsDir, args.files.map((f) => f.name), args.buildCommand);
         const script = fs.readFileSync(path.join(REPO_ROOT, "scripts/push-artifact.sh"), "utf8");
         const pushes = args.hosts.map((host) => args.files.map((file) => {
             const src = path.join(dir, file.name);

@@ -26,6 +26,11 @@ import { LabHost, stdoutByHost } from "./hosts";
 /** The Secret holding the weave password (netlab:weavePassword) when netlab:cniEncryption is on. */
 export const WEAVE_PASSWORD_SECRET = "weave-password";
 
+/** The toolchain command that builds a CNI's images. */
+export function cniToolchainCommand(cni: Cni): string {
+    return cni === "weave" ? "npm run toolchain -- weave" : KUBE_TOOLCHAIN_COMMAND;
+}
+
 export interface CniArgs {
     /** The cluster's hosts; the first is the control plane. */
     hosts: LabHost[];
@@ -74,24 +79,19 @@ export class CniNetwork extends pulumi.ComponentResource {
 
     constructor(name: string, args: CniArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:kubernetes:Cni", name, {}, opts);
-        if (!CNI_TRAITS[args.cni].builtHere) {
-            const built = Object.entries(CNI_TRAITS).filter(([, t]) => t.builtHere).map(([c]) => c);
-            throw new pulumi.RunError(`netlab:cni = '${args.cni}': its images cannot be built on this machine yet. ` +
-                `Fix: pulumi config set netlab:cni ${built.join(" (or ")})`);
-        }
         const build = cniBuild(args.cni);
         const encrypted = args.encryption === true;
-        const hostTar = `${HOST_IMAGE_DIR}/${path.posix.basename(build.tarball)}`;
+        const hostTars = build.tarballs.map((t) => `${HOST_IMAGE_DIR}/${path.posix.basename(t)}`);
         const files = new HostArtifacts(`${name}-image`, {
             hosts: args.hosts, privateKey: args.privateKey, artifactsDir: args.artifactsDir,
-            files: [{ name: build.tarball, dest: hostTar, mode: "0644" }],
-            buildCommand: args.cni === "weave" ? "npm run toolchain -- weave" : KUBE_TOOLCHAIN_COMMAND,
+            files: build.tarballs.map((t, i) => ({ name: t, dest: hostTars[i], mode: "0644" })),
+            buildCommand: cniToolchainCommand(args.cni),
         }, { parent: this, dependsOn: args.dependsOn });
 
         const hostSteps = args.hosts.map((h) => hostCommand(`${name}-host-${h.name}`, h, {
             create: "bash -s",
             stdin: renderHostScript("host-scripts/cni-host.sh", {
-                NETLAB_ADDRESS: h.labAddress, NETLAB_IMAGE_TAR: hostTar, NETLAB_IMAGES: build.refs.join(" "),
+                NETLAB_ADDRESS: h.labAddress, NETLAB_IMAGE_TARS: hostTars.join(" "), NETLAB_IMAGES: build.refs.join(" "),
             }),
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/cni-host-clean.sh", {
                 NETLAB_CNI: args.cni, NETLAB_POD_CIDR: args.podCidr, NETLAB_IMAGES: build.refs.join(" "),

@@ -61,7 +61,7 @@ export class WeaveOverlay extends pulumi.ComponentResource {
             artifactsDir: args.artifactsDir,
             files: [
                 { name: "weave/weave", dest: WEAVE_SCRIPT_PATH },
-                { name: WEAVE_IMAGES.tarball, dest: WEAVE_IMAGES_PATH, mode: "0644" },
+                { name: WEAVE_IMAGES.tarballs[0], dest: WEAVE_IMAGES_PATH, mode: "0644" },
             ],
             buildCommand: "scripts/toolchain.sh weave",
         }, { parent: this, dependsOn: args.dependsOn });

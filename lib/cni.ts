@@ -1,10 +1,8 @@
 /**
  * The CNIs netlab knows: their traits (encapsulation, NetworkPolicy, encryption, MTU
- * detection, whether the lab can build them here), where the images of those built here come
- * from (CNI_BUILDS), and every Kubernetes object each needs, as plain JSON objects: flannel and
- * kube-router here, weave, cilium, calico and canal in lib/cni/<name>.ts. flannel, kube-router
- * and weave run; the images of cilium, calico and canal cannot be built on this machine yet
- * (assertBuiltHere refuses them, and their manifests are what netlab would apply once they exist).
+ * detection), where their images come from (CNI_BUILDS: the toolchain builds all six), and
+ * every Kubernetes object each needs, as plain JSON objects: flannel and kube-router here,
+ * weave, cilium, calico and canal in lib/cni/<name>.ts.
  * Pure functions: no Pulumi, no cluster. The standard CNI plugin binaries (bridge, host-local,
  * loopback, portmap, flannel) are put in /opt/cni/bin by the program before a CNI is applied,
  * so no manifest mounts or copies anything into /opt/cni/bin, except that weave, cilium,
@@ -34,8 +32,6 @@ export interface CniTraits {
     encryption: boolean;
     /** Whether the CNI itself detects the MTU (per the seed: only Cilium and Flannel). */
     detectsMtu: boolean;
-    /** Whether netlab can build this CNI's images on this machine (flannel, kube-router: true; others: false). */
-    builtHere: boolean;
     /** Names of the CNI config files it writes in /etc/cni/net.d. */
     confFiles: string[];
     /**
@@ -55,7 +51,6 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         encryption: false,
         // Per the seed (newer Calico releases do auto-detect the host MTU too).
         detectsMtu: false,
-        builtHere: false,
         // calico-node's install-cni writes the conflist and the kubeconfig the plugin uses.
         confFiles: ["10-calico.conflist", "calico-kubeconfig"],
         agentObjects: [],
@@ -66,7 +61,6 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         networkPolicy: { ingress: true, egress: true },
         encryption: false,
         detectsMtu: false,
-        builtHere: false,
         confFiles: ["10-canal.conflist", "calico-kubeconfig"],
         agentObjects: [],
     },
@@ -77,7 +71,6 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         // Cilium IPsec (WireGuard is unavailable on the lab nodes).
         encryption: true,
         detectsMtu: true,
-        builtHere: false,
         // Cilium >= 1.13 writes 05-cilium.conflist (older releases 05-cilium.conf).
         confFiles: ["05-cilium.conflist"],
         agentObjects: [],
@@ -90,7 +83,6 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         // Only with its wireguard/ipsec backends, which the lab nodes cannot run.
         encryption: false,
         detectsMtu: true,
-        builtHere: true,
         confFiles: ["10-flannel.conflist"],
         agentObjects: [],
     },
@@ -103,7 +95,6 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         encryption: false,
         // It can (--auto-mtu), but the seed counts only Cilium and Flannel; netlab passes --auto-mtu=false and sets it.
         detectsMtu: false,
-        builtHere: true,
         confFiles: ["10-kuberouter.conflist"],
         agentObjects: [],
     },
@@ -118,7 +109,6 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         // Weave password: NaCl for sleeve (IPsec ESP for fast datapath, which the lab nodes lack).
         encryption: true,
         detectsMtu: false,
-        builtHere: true,
         // Weave Net >= 2.6 writes 10-weave.conflist (older releases 10-weave.conf).
         confFiles: ["10-weave.conflist"],
         // kube-utils keeps the peer list in the ConfigMap weave-net.
@@ -127,13 +117,14 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
 };
 
 /**
- * Where the images of a CNI built here come from: the toolchain's tarball (a path in the
- * artifacts directory), every ref it holds (all are imported into containerd on every node,
- * and all leave it when the CNI goes), the agent's image and those of its other roles
- * (CNI_IMAGE_ROLES). They match the toolchain's lists .toolchain/artifacts/images/*.txt.
+ * Where the images of a CNI built here come from: the toolchain's tarballs (paths in the
+ * artifacts directory; canal takes calico's and flannel's), every ref they hold (all are
+ * imported into containerd on every node, and all leave it when the CNI goes), the agent's
+ * image and those of its other roles (CNI_IMAGE_ROLES). They match the toolchain's lists
+ * .toolchain/artifacts/images/*.txt.
  */
 export interface CniBuild {
-    tarball: string;
+    tarballs: readonly string[];
     refs: readonly string[];
     image: string;
     images: Record<string, string>;
@@ -141,28 +132,58 @@ export interface CniBuild {
 
 const ref = (name: string, tag: string): string => `${IMAGE_REPOSITORY}/${name}:${tag}`;
 
-/** The CNIs built here (scripts/toolchain.sh kube-images and weave): their images, by CNI. */
-export const CNI_BUILDS: Partial<Record<Cni, CniBuild>> = {
-    "flannel": { tarball: "images/flannel.tar", refs: [ref("flannel", "v0.28.10")], image: ref("flannel", "v0.28.10"), images: {} },
-    "kube-router": { tarball: "images/kube-router.tar", refs: [ref("kube-router", "v2.11.1")], image: ref("kube-router", "v2.11.1"), images: {} },
+/** The releases of the CNIs built here (the toolchain's versions, toolchain/versions.env). */
+export const CNI_VERSIONS = {
+    FLANNEL_VERSION: "0.28.10",
+    KUBE_ROUTER_VERSION: "2.11.1",
+    CALICO_VERSION: "3.31.7",
+    CILIUM_VERSION: "1.20.2",
+    WEAVE_VERSION,
+} as const;
+const V = CNI_VERSIONS;
+
+const FLANNEL_IMAGE = ref("flannel", `v${V.FLANNEL_VERSION}`);
+const CALICO_NODE_IMAGE = ref("calico-node", `v${V.CALICO_VERSION}`);
+const CALICO_KUBE_CONTROLLERS_IMAGE = ref("calico-kube-controllers", `v${V.CALICO_VERSION}`);
+const CALICO_REFS = [CALICO_NODE_IMAGE, CALICO_KUBE_CONTROLLERS_IMAGE];
+
+/** The CNIs built here (scripts/toolchain.sh kube-images, calico, cilium and weave): their images, by CNI. */
+export const CNI_BUILDS: Record<Cni, CniBuild> = {
+    "flannel": { tarballs: ["images/flannel.tar"], refs: [FLANNEL_IMAGE], image: FLANNEL_IMAGE, images: {} },
+    "kube-router": {
+        tarballs: ["images/kube-router.tar"], refs: [ref("kube-router", `v${V.KUBE_ROUTER_VERSION}`)],
+        image: ref("kube-router", `v${V.KUBE_ROUTER_VERSION}`), images: {},
+    },
     "weave": {
-        tarball: "images/weave.tar",
+        tarballs: ["images/weave.tar"],
         // Also the weave, weaveexec and weavedb images (`weave launch` outside Kubernetes), which share its layers.
         refs: [ref("weave", WEAVE_VERSION), ref("weaveexec", WEAVE_VERSION), ref("weavedb", "latest"),
             ref("weave-kube", WEAVE_VERSION), ref("weave-npc", WEAVE_VERSION)],
         image: ref("weave-kube", WEAVE_VERSION),
         images: { "weave-npc": ref("weave-npc", WEAVE_VERSION) },
     },
+    // One calico-node image serves calico-node and the install-cni init container (it carries
+    // the CNI plugin, which is also calico-ipam and install by its file name).
+    "calico": {
+        tarballs: ["images/calico.tar"], refs: CALICO_REFS, image: CALICO_NODE_IMAGE,
+        images: { "calico-cni": CALICO_NODE_IMAGE, "calico-kube-controllers": CALICO_KUBE_CONTROLLERS_IMAGE },
+    },
+    "canal": {
+        tarballs: ["images/calico.tar", "images/flannel.tar"], refs: [...CALICO_REFS, FLANNEL_IMAGE], image: CALICO_NODE_IMAGE,
+        images: { "calico-cni": CALICO_NODE_IMAGE, "calico-kube-controllers": CALICO_KUBE_CONTROLLERS_IMAGE, "flannel": FLANNEL_IMAGE },
+    },
+    "cilium": {
+        tarballs: ["images/cilium.tar"],
+        refs: [ref("cilium", `v${V.CILIUM_VERSION}`), ref("cilium-operator-generic", `v${V.CILIUM_VERSION}`)],
+        image: ref("cilium", `v${V.CILIUM_VERSION}`),
+        images: { "cilium-operator": ref("cilium-operator-generic", `v${V.CILIUM_VERSION}`) },
+    },
 };
 
-/** The images of a CNI built here; throws (naming netlab:cni, see assertBuiltHere) for the others. */
+/** The images of a CNI. */
 export function cniBuild(cni: Cni): CniBuild {
-    assertBuiltHere(cni);
-    const build = CNI_BUILDS[cni];
-    if (build === undefined) {
-        throw new Error(`netlab:cni '${cni}' is marked built here, but netlab knows no images for it (CNI_BUILDS)`);
-    }
-    return build;
+    traitsOf(cni);
+    return CNI_BUILDS[cni];
 }
 
 /**
@@ -186,8 +207,7 @@ export function cniMtuFor(cni: Cni, setting: "auto" | number, nodeInterfaceMtu: 
 
 /**
  * Every Kubernetes object of the CNI, in apply order (CRDs, RBAC, ConfigMaps, then the
- * DaemonSet and Deployments). Renders for every CNI, built here or not: for calico, canal and
- * cilium it is what netlab would apply once their images exist.
+ * DaemonSet and Deployments).
  */
 export function cniManifest(cni: Cni, input: CniManifestInput): K8sObject[] {
     traitsOf(cni);
@@ -208,23 +228,8 @@ export function cniManifest(cni: Cni, input: CniManifestInput): K8sObject[] {
     }
 }
 
-/** Throws, naming netlab:cni and the fix, for a CNI whose images netlab cannot build on this machine. */
-export function assertBuiltHere(cni: Cni): void {
-    if (!traitsOf(cni).builtHere) {
-        const here = CNIS.filter((c) => CNI_TRAITS[c].builtHere);
-        throw new Error(`netlab:cni '${cni}' cannot be deployed: netlab builds images only for ${here.join(" and ")} on this machine `
-            + `(fix: pulumi config set netlab:cni ${here[0]})`);
-    }
-}
-
-/** kubectl-ready JSON: {"apiVersion":"v1","kind":"List","items":[...]}. Only for a CNI built here (assertBuiltHere). */
+/** kubectl-ready JSON: {"apiVersion":"v1","kind":"List","items":[...]}. */
 export function cniManifestJson(cni: Cni, input: CniManifestInput): string {
-    assertBuiltHere(cni);
-    return cniManifestListJson(cni, input);
-}
-
-/** The same List for any CNI, built here or not (for inspection and server-side dry runs). */
-export function cniManifestListJson(cni: Cni, input: CniManifestInput): string {
     return `${JSON.stringify({ apiVersion: "v1", kind: "List", items: cniManifest(cni, input) }, null, 2)}\n`;
 }
 

@@ -4,9 +4,8 @@
  * problem, its key and its fix.
  */
 import { Cidr, containsCidr, isHostAddress, nthAddress, overlaps, parseCidr, parseIPv4 } from "./cidr";
-import { CNI_TRAITS } from "./cni";
 import { WEAVE_VERSION } from "./cni/weave";
-import { CNIS, DEFAULTS, LabConfig, parseLabConfig, RawConfig, SECRET_KEYS } from "./config";
+import { DEFAULTS, LabConfig, parseLabConfig, RawConfig, SECRET_KEYS } from "./config";
 import { ConfigProblems } from "./problems";
 
 /** The bridge Docker creates inside every host: lab ranges must stay clear of it. */
@@ -141,11 +140,6 @@ function checkKubernetes(cfg: LabConfig, p: ConfigProblems): void {
     if (k.cniEncryption && !CNIS_WITH_ENCRYPTION.includes(k.cni)) {
         p.add("cniEncryption", "true", `is not supported by CNI '${k.cni}' in this lab (supported: ${CNIS_WITH_ENCRYPTION.join(", ")})`,
             `pulumi config set netlab:cniEncryption false, or pulumi config set netlab:cni ${CNIS_WITH_ENCRYPTION[0]}`);
-    }
-    if (cfg.scenario === "kubeadm" && !CNI_TRAITS[k.cni].builtHere) {
-        const built = CNIS.filter((c) => CNI_TRAITS[c].builtHere);
-        p.add("cni", k.cni, `cannot run here yet: netlab cannot build its images on this machine (it can: ${built.join(", ")})`,
-            `pulumi config set netlab:cni ${built[0]}`);
     }
     if (k.cniEncryption && k.cni === "weave" && cfg.secrets.weavePassword === undefined) {
         p.add("weavePassword", undefined, "is required when netlab:cniEncryption is true with the weave CNI",

@@ -5,20 +5,27 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { fileSha256, HostArtifacts } from "../components/artifacts";
-import { CniNetwork } from "../components/cni";
+import { assertArtifacts, fileSha256, HostArtifacts } from "../components/artifacts";
+import { CniNetwork, cniToolchainCommand } from "../components/cni";
 import { HTTPBACKEND_BINARY, HttpbackendImage } from "../components/httpbackend-image";
-import { KubeadmCluster } from "../components/kubeadm";
+import { KUBE_NODE_FILES, KUBE_TOOLCHAIN_COMMAND, KubeadmCluster } from "../components/kubeadm";
 import { KubeChecks } from "../components/kube-checks";
 import { CLIENT_LABEL, HTTPBACKEND_PORT, KUBE_HTTPBACKEND_IMAGE, KubeHttpbackend } from "../components/kube-httpbackend";
-import { CNI_TRAITS } from "../lib/cni";
+import { CNI_TRAITS, cniBuild } from "../lib/cni";
 import { LabConfig } from "../lib/config";
 import { API_SERVER_PORT } from "../lib/kubeadm";
 import { buildHosts, hostOutputs, LabOutputs } from "./hosts";
 
+/** The httpbackend binary in the artifacts directory. */
+const HTTPBACKEND_BINARY_ARTIFACT = "httpbackend";
+
 export function kubeadmScenario(cfg: LabConfig): LabOutputs {
-    const hosts = buildHosts(cfg, [API_SERVER_PORT]);
     const artifactsDir = cfg.artifactsDir as string;
+    // Every file the lab pushes is there, or up stops before its first resource.
+    assertArtifacts(artifactsDir, KUBE_NODE_FILES.map((f) => f.name), KUBE_TOOLCHAIN_COMMAND);
+    assertArtifacts(artifactsDir, [...cniBuild(cfg.kubernetes.cni).tarballs], cniToolchainCommand(cfg.kubernetes.cni));
+    assertArtifacts(artifactsDir, [HTTPBACKEND_BINARY_ARTIFACT]);
+    const hosts = buildHosts(cfg, [API_SERVER_PORT]);
     const [control, ...workers] = hosts.hosts;
     const labName = `netlab-${pulumi.getStack()}`;
     const cluster = new KubeadmCluster("kube", {
@@ -47,7 +54,7 @@ export function kubeadmScenario(cfg: LabConfig): LabOutputs {
         provider: cluster.provider,
     });
     const binary = new HostArtifacts("httpbackend-binary", {
-        hosts: hosts.hosts, privateKey: hosts.privateKey, artifactsDir, files: [{ name: "httpbackend", dest: HTTPBACKEND_BINARY }],
+        hosts: hosts.hosts, privateKey: hosts.privateKey, artifactsDir, files: [{ name: HTTPBACKEND_BINARY_ARTIFACT, dest: HTTPBACKEND_BINARY }],
     });
     const image = new HttpbackendImage("httpbackend-image", {
         hosts: hosts.hosts,

@@ -59,7 +59,7 @@ describe("cni: weave 2.9.0", () => {
         for (const c of [init, weave, npc]) {
             assert.strictEqual(c.imagePullPolicy, "Never", c.name);
         }
-        assert.strictEqual(build.tarball, "images/weave.tar");
+        assert.deepStrictEqual(build.tarballs, ["images/weave.tar"]);
     });
 
     it("runs weave-kube's launch.sh with the pod CIDR, the MTU, sleeve only, no update checks, its node name", () => {

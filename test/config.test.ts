@@ -257,17 +257,14 @@ describe("config: versions, CNI options and workloads", () => {
         oneProblem({ cni: "weave", cniEncryption: "true" }, "weavePassword", /required/);
         assert.deepStrictEqual(problems({ cni: "weave", cniEncryption: "true", weavePassword: "s3cret" }), []);
     });
-    it("kubeadm runs flannel, kube-router and weave (encrypted too); it refuses the CNIs it cannot build here", () => {
+    it("kubeadm runs all six CNIs (weave encrypted too); an unknown one is refused naming the key", () => {
         const kube = { scenario: "kubeadm", artifactsDir: ".toolchain/artifacts" };
-        for (const cni of ["flannel", "kube-router", "weave"]) {
+        for (const cni of ["calico", "canal", "cilium", "flannel", "kube-router", "weave"]) {
             assert.deepStrictEqual(problems({ ...kube, cni }), [], cni);
         }
         assert.deepStrictEqual(problems({ ...kube, cni: "weave", cniEncryption: "true", weavePassword: "s3cret" }), []);
         oneProblem({ ...kube, cni: "weave", cniEncryption: "true" }, "weavePassword", /required/);
-        for (const cni of ["calico", "canal", "cilium"]) {
-            const p = oneProblem({ ...kube, cni }, "cni", /cannot run here yet: .*\(it can: flannel, kube-router, weave\)/);
-            assert.strictEqual(p.fix, "pulumi config set netlab:cni flannel");
-        }
+        oneProblem({ ...kube, cni: "antrea" }, "cni", /calico/);
     });
     it("rejects two workloads with one name", () => {
         oneProblem({ workloads: JSON.stringify([{ name: "web" }, { name: "web" }]) }, "workloads[1].name", /repeats/);

@@ -11,7 +11,8 @@ import {
 
 /** A stand-in artifacts directory with every file the kubeadm scenario pushes. */
 const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-kube-artifacts-"));
-for (const f of [...KUBE_NODE_FILES.map((x) => x.name), "images/flannel.tar", "images/kube-router.tar", "images/weave.tar", "httpbackend"]) {
+for (const f of [...KUBE_NODE_FILES.map((x) => x.name), "images/flannel.tar", "images/kube-router.tar", "images/weave.tar", "images/calico.tar",
+    "images/cilium.tar", "httpbackend"]) {
     fs.mkdirSync(path.dirname(path.join(ARTIFACTS, f)), { recursive: true });
     fs.writeFileSync(path.join(ARTIFACTS, f), `fake ${f}`);
 }
@@ -197,7 +198,7 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         const refs = ["weave:2.9.0", "weaveexec:2.9.0", "weavedb:latest", "weave-kube:2.9.0", "weave-npc:2.9.0"].map((r) => `localhost/netlab/${r}`).join(" ");
         for (const h of ["u1", "u2", "u3"]) {
             const host = hostStep(named(wv, `cni-host-${h}`));
-            assert.ok(host.stdin.includes(`NETLAB_IMAGE_TAR='/var/lib/netlab/images/weave.tar'`));
+            assert.ok(host.stdin.includes(`NETLAB_IMAGE_TARS='/var/lib/netlab/images/weave.tar'`));
             assert.ok(host.stdin.includes(`NETLAB_IMAGES='${refs}'`), "every image of the tarball must arrive");
             assert.ok((host.delete ?? "").includes(`NETLAB_IMAGES='\\''${refs}'\\''`), "and every one leaves with it");
             assert.match(host.delete ?? "", /NETLAB_CNI='\\''weave'\\''/);
@@ -267,9 +268,29 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         }
     });
 
-    it("a CNI whose images cannot be built here is refused before any resource, naming netlab:cni", async () => {
-        await assert.rejects(runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "calico" }), /netlab:cni.*calico[\s\S]*pulumi config set netlab:cni flannel/);
-        assert.strictEqual(lastRecorded().length, 0);
+    it("canal: calico's and flannel's tarballs on every host, all their images imported, and all leave with it", async () => {
+        const canal = await runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "canal" });
+        assert.strictEqual(canal.outputs.cniMtu, 1450, "auto: eth0's 1500 minus flannel's VXLAN 50");
+        const pushes = children(canal, "cni-image");
+        assert.deepStrictEqual(pushes.map((p) => (p.inputs.environment as Record<string, string>).NETLAB_DEST).sort(),
+            ["u1", "u2", "u3"].flatMap(() => ["/var/lib/netlab/images/calico.tar", "/var/lib/netlab/images/flannel.tar"]).sort());
+        const refs = ["calico-node:v3.31.7", "calico-kube-controllers:v3.31.7", "flannel:v0.28.10"].map((r) => `localhost/netlab/${r}`).join(" ");
+        for (const h of ["u1", "u2", "u3"]) {
+            const host = hostStep(named(canal, `cni-host-${h}`));
+            assert.ok(host.stdin.includes(`NETLAB_IMAGE_TARS='/var/lib/netlab/images/calico.tar /var/lib/netlab/images/flannel.tar'`), host.stdin.slice(0, 400));
+            assert.ok(host.stdin.includes(`NETLAB_IMAGES='${refs}'`));
+            assert.ok((host.delete ?? "").includes(`NETLAB_IMAGES='\\''${refs}'\\''`), "every image leaves with it");
+        }
+    });
+
+    it("without a CNI's tarball, kube-lab names it and the command that builds it", async () => {
+        const partial = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-kube-partial-"));
+        fs.cpSync(ARTIFACTS, partial, { recursive: true });
+        fs.rmSync(path.join(partial, "images/cilium.tar"));
+        await assert.rejects(runStackFile("kube-lab", { "netlab:artifactsDir": partial, "netlab:cni": "cilium" }),
+            /images\/cilium\.tar missing[\s\S]*npm run toolchain -- kube/);
+        assert.strictEqual(lastRecorded().length, 0, "before any resource");
+        fs.rmSync(partial, { recursive: true, force: true });
     });
 
     it("without an artifacts directory, kubeadm says how to build one", async () => {

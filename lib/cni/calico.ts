@@ -5,7 +5,7 @@
  * calico-kube-controllers. The parts calico and canal share are exported for lib/cni/canal.ts.
  */
 import { Cni } from "../config";
-import { calicoCrds, CALICO_GROUP } from "./calico-crds";
+import { calicoCrds, CALICO_GROUP, POLICY_API_GROUP } from "./calico-crds";
 import {
     CniManifestInput, configMap, daemonSet, deployment, envOf, fieldEnv, hostPath, imageFor, K8sObject, labelsFor, PULL,
     rbac, rule, XTABLES_MOUNT, XTABLES_VOLUME,
@@ -21,10 +21,13 @@ export const CALICO_NODE_RULES: K8sObject[] = [
     rule([""], ["configmaps"], ["get"]),
     rule(["discovery.k8s.io"], ["endpointslices"], ["get", "list", "watch"]),
     rule(["networking.k8s.io"], ["networkpolicies"], ["get", "list", "watch"]),
+    rule([POLICY_API_GROUP], ["adminnetworkpolicies", "baselineadminnetworkpolicies"], ["list", "watch"]),
     rule(["apps"], ["daemonsets"], ["get"]),
     rule([CALICO_GROUP], ["*"], ["get", "list", "watch"]),
     rule([CALICO_GROUP], ["ippools", "felixconfigurations", "clusterinformations", "bgpconfigurations", "bgppeers", "caliconodestatuses", "ipamconfigs"],
         ["create", "update"]),
+    // Felix makes the default Tier (Calico >= 3.28).
+    rule([CALICO_GROUP], ["tiers"], ["create"]),
     rule([CALICO_GROUP], ["blockaffinities", "ipamblocks", "ipamhandles"], ["create", "update", "delete"]),
     // Tokens for the CNI plugin's kubeconfig.
     rule([""], ["serviceaccounts/token"], ["create"], [CNI_PLUGIN_SA]),
@@ -48,7 +51,8 @@ export function kubeControllers(cni: Cni, input: CniManifestInput): K8sObject[] 
         ...rbac("calico-kube-controllers", labels, [
             rule([""], ["nodes", "pods"], ["get", "list", "watch"]),
             rule([CALICO_GROUP], ["ipreservations", "ippools"], ["list", "watch"]),
-            rule([CALICO_GROUP], ["blockaffinities", "ipamblocks", "ipamhandles", "hostendpoints"], ["get", "list", "watch", "create", "update", "delete"]),
+            rule([CALICO_GROUP], ["blockaffinities", "ipamblocks", "ipamhandles", "ipamconfigs", "tiers", "hostendpoints"],
+                ["get", "list", "watch", "create", "update", "delete"]),
             rule([CALICO_GROUP], ["clusterinformations", "kubecontrollersconfigurations"], ["get", "list", "watch", "create", "update"]),
         ]),
         deployment({
@@ -159,8 +163,12 @@ export function calicoNodeDaemonSet(s: CalicoNodeSpec): K8sObject {
                     FELIX_DEFAULTENDPOINTTOHOSTACTION: "ACCEPT",
                     FELIX_IPV6SUPPORT: "false",
                     FELIX_HEALTHENABLED: "true",
+                    // iptables dataplane: no XDP (its programs need bpftool, which the image lacks).
+                    FELIX_XDPENABLED: "false",
                 }),
             ],
+            // As upstream: Felix removes its dataplane state gracefully when the pod stops.
+            lifecycle: { preStop: { exec: { command: ["/bin/calico-node", "-shutdown"] } } },
             livenessProbe: { exec: { command: ["/bin/calico-node", "-felix-live"] }, periodSeconds: 10, initialDelaySeconds: 10, failureThreshold: 6 },
             readinessProbe: { exec: { command: ["/bin/calico-node", "-felix-ready"] }, periodSeconds: 10 },
             resources: { requests: { cpu: "250m" } },
