@@ -5,7 +5,7 @@
 #     installed (any route inside NETLAB_POD_CIDR the kernel does not own);
 #   - flannel: flannel.1, cni0 and the pod veths on it, the FLANNEL-* iptables chains and the
 #     jumps into them, /run/flannel and its IPAM state (cbr0);
-#   - kube-router (v1.6.1): kube-bridge and the pod veths on it, kube-dummy-if, its tunnels,
+#   - kube-router (v2): kube-bridge and the pod veths on it, kube-dummy-if, its tunnels,
 #     the KUBE-ROUTER-*, KUBE-NWPLCY-* and KUBE-POD-FW-* chains, the rules that jump into
 #     them or match its ipsets or kube-bridge, its ipsets (kube-router-*, KUBE-SRC-*,
 #     KUBE-DST-*), policy routing table 77, its IPAM state (mynet) and /var/lib/kube-router;
@@ -14,7 +14,19 @@
 #     datapath device, the WEAVE* chains and the rules that jump into them, match its ipsets or
 #     the weave bridge, or block its control port, its ipsets (weave-*, weaver-no-masq-local),
 #     /var/lib/weave (the router's database: peer name, IPAM ring) and the plugin it copied to
-#     /opt/cni/bin (weave-plugin-<version>, and the weave-net and weave-ipam links to it).
+#     /opt/cni/bin (weave-plugin-<version>, and the weave-net and weave-ipam links to it);
+#   - calico (3.31, iptables, VXLAN): vxlan.calico and the pods' cali* veths, the cali-* chains
+#     (filter, nat, mangle, raw) and the rules that jump into them, its cali40* ipsets, the
+#     blackhole routes of its IPAM blocks (with the other pod routes), /var/lib/calico,
+#     /var/run/calico, /var/log/calico, and its plugins calico and calico-ipam;
+#   - canal: calico's (without vxlan.calico) and flannel's, and the host-local IPAM state of
+#     its network (k8s-pod-network);
+#   - cilium (1.20, VXLAN): cilium_host/cilium_net, cilium_vxlan and the pods' lxc* veths,
+#     the CILIUM_* chains and the rules into them, its cilium_* ipsets, its policy routing
+#     rules, every BPF object it pinned (/sys/fs/bpf/cilium, /sys/fs/bpf/tc/globals/cilium_*:
+#     removing the pins of its tcx links detaches its programs), the clsact qdisc of any
+#     interface that still has a cil_* tc program, /var/run/cilium, /var/lib/cilium, and its
+#     plugin cilium-cni.
 # iptables rules are found in iptables-save output and removed with iptables-restore
 # --noflush, so the rule text is matched exactly: jumps first, then flush, then delete chains.
 # Prints one line. Safe to re-run: what is already gone is skipped.
@@ -58,6 +70,8 @@ pod_prefix=${BASH_REMATCH[5]}
 # What each CNI leaves, by name. Chain, link and ipset patterns are anchored extended regexps;
 # bin_files are names (or globs) in /opt/cni/bin: plugins the CNI installed itself.
 conf_files=() links=() bridges=() dirs=() bin_files=() chains_re='' rules_re='' ipsets_re='' links_re='' kr_table=''
+rule_tables=() cilium=
+calico_dirs=(/var/lib/calico /var/run/calico /var/log/calico)
 case $cni in
     flannel)
         conf_files=(10-flannel.conflist 10-flannel.conf)
@@ -93,9 +107,36 @@ case $cni in
         dirs=(/var/lib/weave)
         bin_files=(weave-net weave-ipam 'weave-plugin-*')
         ;;
-    calico) conf_files=(10-calico.conflist calico-kubeconfig) ;;
-    canal) conf_files=(10-canal.conflist calico-kubeconfig) ;;
-    cilium) conf_files=(05-cilium.conflist 05-cilium.conf) ;;
+    calico)
+        conf_files=(10-calico.conflist calico-kubeconfig)
+        links=(vxlan.calico)
+        links_re='^cali[0-9a-f]{11}$'
+        chains_re='^cali-'
+        ipsets_re='^cali4[06]'
+        dirs=("${calico_dirs[@]}")
+        bin_files=(calico calico-ipam)
+        ;;
+    canal)
+        conf_files=(10-canal.conflist calico-kubeconfig)
+        links=(flannel.1)
+        links_re='^cali[0-9a-f]{11}$'
+        chains_re='^(cali-|FLANNEL-(POSTRTG|FWD)$)'
+        ipsets_re='^cali4[06]'
+        dirs=("${calico_dirs[@]}" /run/flannel /var/lib/cni/networks/k8s-pod-network)
+        bin_files=(calico calico-ipam)
+        ;;
+    cilium)
+        conf_files=(05-cilium.conflist 05-cilium.conf)
+        links=(cilium_host cilium_net cilium_vxlan cilium_geneve cilium_wg0)
+        links_re='^lxc'
+        chains_re='^(OLD_)?CILIUM_'
+        ipsets_re='^cilium_'
+        # The policy routing of its proxy and IPsec (tables 2004, 2005, 200).
+        rule_tables=(2004 2005 200)
+        dirs=(/var/run/cilium /var/lib/cilium /sys/fs/bpf/cilium)
+        bin_files=(cilium-cni)
+        cilium=1
+        ;;
     *) echo "cni-host-clean: unknown NETLAB_CNI '$cni'" >&2; exit 1 ;;
 esac
 
@@ -232,9 +273,35 @@ if [ -n "$kr_table" ]; then
         gone+=("table $kr_table")
     fi
 fi
+for table in "${rule_tables[@]}"; do
+    while read -r pref; do
+        ip -4 rule del pref "$pref" && gone+=("rule $pref")
+    done < <(ip -4 rule show | awk -v t="$table" '$NF == t { sub(/:$/, "", $1); print $1 }')
+    if [ -n "$(ip -4 route show table "$table" 2>/dev/null)" ]; then
+        ip -4 route flush table "$table"
+        gone+=("table $table")
+    fi
+done
 note "routes" "${gone[@]}"
 
-# 6. State directories (host-local IPAM, the agent's run/state files), and the plugin
+# 6. cilium: the tc programs still attached (a clsact qdisc with a cil_* filter), and the
+#    BPF objects it pinned outside /sys/fs/bpf/cilium (removed with the directories below).
+if [ -n "$cilium" ]; then
+    gone=()
+    while read -r dev; do
+        if tc filter show dev "$dev" ingress 2>/dev/null | grep -q 'cil_' || tc filter show dev "$dev" egress 2>/dev/null | grep -q 'cil_'; then
+            tc qdisc del dev "$dev" clsact 2>/dev/null && gone+=("$dev")
+        fi
+    done < <(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
+    note "tc" "${gone[@]}"
+    gone=()
+    for f in /sys/fs/bpf/tc/globals/cilium_*; do
+        if [ -e "$f" ]; then rm -f "$f"; gone+=("${f##*/}"); fi
+    done
+    note "bpf maps" "${gone[@]}"
+fi
+
+# 7. State directories (host-local IPAM, the agent's run/state files), and the plugin
 #    binaries the CNI put in /opt/cni/bin itself (the standard plugins are netlab's and stay).
 gone=()
 for d in "${dirs[@]}"; do

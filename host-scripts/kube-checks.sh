@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The kube-lab checks, run on the control-plane host after the workloads: every node Ready;
 # from client pods on each node: pod -> pod on every node, pod -> service IP, pod -> service by
-# cluster DNS; and the NetworkPolicy: a pod without the client label must be refused where the
-# CNI enforces policies (where it does not, the cell says so and is not a failure). Prints one
+# cluster DNS; and NetworkPolicy in both directions where the CNI enforces it (where it does
+# not, the cell says so and is not a failure): ingress, a pod without the client label is
+# refused by the workload's policy; egress, a client pod whose own egress policy (in the probes'
+# namespace) admits only DNS cannot reach the service. Prints one
 # line per cell ("PASS|FAIL|UNSUPPORTED <cell>: <detail>") and fails if any cell failed.
 # Probe pods live in namespace netlab-checks; NETLAB_ACTION=delete removes it. Safe to re-run.
 # Inputs (rendered in): NETLAB_WORKLOAD, NETLAB_NAMESPACE, NETLAB_PORT, NETLAB_VERSION,
@@ -46,17 +48,25 @@ if [ "$ready" -eq "$total" ]; then report PASS "nodes" "$ready/$total Ready"; el
 # A namespace left by the previous checks is still going away: wait for it first.
 kubectl wait --for=delete "namespace/$ns" --timeout="${timeout}s" >/dev/null 2>&1 || true
 kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
-probe_pod() { # NAME NODE CLIENT(true|false)
-    jq -n --arg name "$1" --arg node "$2" --arg client "$3" --arg client_label "$NETLAB_CLIENT_LABEL" \
+# Pods labelled netlab.io/egress=dns-only may send DNS and nothing else.
+jq -n --arg ns "$ns" '{
+    apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy",
+    metadata: {name: "egress-dns-only", namespace: $ns},
+    spec: {podSelector: {matchLabels: {"netlab.io/egress": "dns-only"}}, policyTypes: ["Egress"],
+        egress: [{ports: [{protocol: "UDP", port: 53}, {protocol: "TCP", port: 53}]}]}}' | kubectl apply -f - >/dev/null
+probe_pod() { # NAME NODE CLIENT(true|false) EGRESS(open|dns-only)
+    jq -n --arg name "$1" --arg node "$2" --arg client "$3" --arg egress "$4" --arg client_label "$NETLAB_CLIENT_LABEL" \
         --arg image "$NETLAB_IMAGE" --arg ns "$ns" '{
         apiVersion: "v1", kind: "Pod",
-        metadata: {name: $name, namespace: $ns, labels: ({"netlab.io/probe": "true"} + {($client_label): $client})},
+        metadata: {name: $name, namespace: $ns,
+            labels: ({"netlab.io/probe": "true", "netlab.io/egress": $egress} + {($client_label): $client})},
         spec: {nodeName: $node, tolerations: [{operator: "Exists"}], terminationGracePeriodSeconds: 1,
             containers: [{name: "probe", image: $image, imagePullPolicy: "Never", args: ["-listen", ":18081"]}]}}'
 }
 for node in $NETLAB_NODES; do
-    probe_pod "client-$node" "$node" true
-    probe_pod "stranger-$node" "$node" false
+    probe_pod "client-$node" "$node" true open
+    probe_pod "stranger-$node" "$node" false open
+    probe_pod "egress-$node" "$node" true dns-only
 done | kubectl apply -f - >/dev/null
 if ! kubectl wait pods -n "$ns" -l netlab.io/probe=true --for=condition=Ready --timeout="${timeout}s" >/dev/null; then
     kubectl get pods -n "$ns" -o wide >&2
@@ -103,6 +113,7 @@ for node in $NETLAB_NODES; do
     cell "client-$node" "pod@$node -> service $svc_ip" "http://$svc_ip:$NETLAB_PORT/" reach
     cell "client-$node" "pod@$node -> dns $dns" "http://$dns:$NETLAB_PORT/" reach
     cell "stranger-$node" "policy unlabelled pod@$node -> service" "http://$svc_ip:$NETLAB_PORT/" refuse
+    cell "egress-$node" "policy egress dns-only pod@$node -> service" "http://$svc_ip:$NETLAB_PORT/" refuse
 done
 if [ "$failed" -gt 0 ]; then
     echo "kube-checks: $failed cell(s) failed with $NETLAB_CNI" >&2

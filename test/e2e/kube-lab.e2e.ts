@@ -1,18 +1,19 @@
 /**
  * e2e for the kube-lab stack: a kubeadm cluster on the three docker hosts with flannel, the
- * httpbackend Deployment and the lab checks; a no-op second up; the CNI swapped in place to
- * weave (sleeve, its MTU on every pod and through a sleeve connection, the NetworkPolicy
- * enforced), weave's encryption switched on in place (the password in a Secret, the smaller
- * MTU), then to kube-router and back to flannel: the cluster is never rebuilt and every swap
- * leaves nothing of the CNI before it on the hosts; destroy with nothing left on the hosts'
- * machine.
+ * httpbackend Deployment and the lab checks; a no-op second up; the CNI swapped in place
+ * through all six: to weave (sleeve, its MTU through a sleeve connection), weave's encryption
+ * switched on in place (the password in a Secret, the smaller MTU), then kube-router, calico,
+ * canal, cilium and back to flannel. After every swap: the matrix (NetworkPolicy ingress and
+ * egress enforced where the CNI can), every pod's eth0 at the MTU netlab reports, the same
+ * cluster, and nothing of the CNI before it on the hosts; destroy with nothing left on the
+ * hosts' machine.
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cniBuild } from "../../lib/cni";
-import { CNIS } from "../../lib/config";
+import { CNI_TRAITS, cniBuild } from "../../lib/cni";
+import { Cni, CNIS } from "../../lib/config";
 import { checkPrerequisites, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
@@ -37,7 +38,7 @@ function assertMatrix(matrix: Record<string, string>, unsupportedPolicy: boolean
     assert.strictEqual(matrix.nodes, "PASS: 3/3 Ready");
 }
 
-describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> kube-router -> flannel in place, httpbackend, checks)", function () {
+describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> kube-router -> calico -> canal -> cilium -> flannel in place, httpbackend, checks)", function () {
     this.timeout(60 * 60 * 1000);
     const phases = new Phases();
     const lab = new LabStack("e2e-kube", "kube-lab");
@@ -51,7 +52,8 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
 
     before(function () {
         checkPrerequisites(["command", "docker", "kubernetes"]);
-        for (const f of ["kubernetes/kubeadm", "images/kubernetes.tar", "images/flannel.tar", "images/kube-router.tar", "cni/bridge", "httpbackend"]) {
+        for (const f of ["kubernetes/kubeadm", "images/kubernetes.tar", "images/flannel.tar", "images/kube-router.tar", "images/calico.tar",
+            "images/cilium.tar", "cni/bridge", "httpbackend"]) {
             assert.ok(fs.existsSync(path.join(ARTIFACTS, f)), `.toolchain/artifacts/${f} is missing: run 'npm run toolchain -- kube'`);
         }
         assert.ok(fs.existsSync(path.join(ARTIFACTS, "images/weave.tar")), ".toolchain/artifacts/images/weave.tar is missing: run 'npm run toolchain -- weave'");
@@ -128,12 +130,24 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
         assert.strictEqual(kubectl("get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"), systemUid, "the cluster was not rebuilt");
         assert.strictEqual(kubectl("get", "daemonsets", "-n", "kube-system", "-l", `netlab.io/cni=${cni}`, "-o", "name").trim().split("\n").length, 1);
         for (const h of hosts) {
-            assert.deepStrictEqual(onHost(h, "ls /etc/cni/net.d").trim().split("\n"), [CONF[cni]], `${h.name}: /etc/cni/net.d`);
+            assert.deepStrictEqual(onHost(h, "ls /etc/cni/net.d").trim().split("\n"), [...CNI_TRAITS[cni as Cni].confFiles].sort(), `${h.name}: /etc/cni/net.d`);
         }
-        return result.outputs.cniMtu.value as number;
+        const mtu = result.outputs.cniMtu.value as number;
+        assertPodMtu(mtu);
+        return mtu;
     }
-    const CONF: Record<string, string> = { "flannel": "10-flannel.conflist", "kube-router": "10-kuberouter.conflist", "weave": "10-weave.conflist" };
     const links = (h: HostOut): string => onHost(h, "ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1");
+    const ls = (h: HostOut, paths: string): string => onHost(h, `ls -d ${paths} 2>/dev/null || true`).trim();
+    /** Calico's Felix on a host: its veths, chains, ipsets, state and plugins (canal shares them). */
+    const calicoLeftovers = (h: HostOut, cni: string): void => {
+        assert.strictEqual(kubectl("get", "daemonsets,deployments", "-A", "-l", `netlab.io/cni=${cni}`, "-o", "name").trim(), "");
+        const l = links(h);
+        assert.ok(!/^(cali[0-9a-f]{11}|vxlan\.calico)$/m.test(l), `${h.name} still has ${cni}'s interfaces: ${l}`);
+        assert.ok(!/cali-/.test(onHost(h, "iptables-save")), `${h.name} still has ${cni}'s iptables chains`);
+        assert.ok(!/^cali4/m.test(onHost(h, "ipset list -n")), `${h.name} still has ${cni}'s ipsets`);
+        assert.strictEqual(ls(h, "/var/lib/calico /var/run/calico /var/log/calico /opt/cni/bin/calico /opt/cni/bin/calico-ipam"), "", `${h.name}: ${cni}'s state and plugins`);
+        assert.strictEqual(onHost(h, "ctr -n k8s.io images ls -q | grep /calico || true").trim(), "", `${h.name}: ${cni}'s images in containerd`);
+    };
 
     /** What each CNI leaves on a host while it runs, looked for once it is gone (host-scripts/cni-host-clean.sh). */
     const LEFTOVERS: Record<string, (h: HostOut) => void> = {
@@ -163,7 +177,42 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
             assert.strictEqual(onHost(h, "ctr -n k8s.io images ls -q | grep /weave || true").trim(), "", `${h.name}: weave's images in containerd`);
             assert.strictEqual(onHost(h, "ip -4 route show | grep -w weave || true").trim(), "", `${h.name}: routes over the weave bridge`);
         },
+        "calico": (h) => calicoLeftovers(h, "calico"),
+        "canal": (h) => {
+            calicoLeftovers(h, "canal");
+            assert.ok(!/^flannel\.1$/m.test(links(h)), `${h.name} still has canal's flannel.1`);
+            assert.ok(!onHost(h, "iptables-save").includes("FLANNEL"), `${h.name} still has canal's flannel chains`);
+            assert.strictEqual(ls(h, "/run/flannel /var/lib/cni/networks/k8s-pod-network"), "", `${h.name}: canal's flannel and IPAM state`);
+        },
+        "cilium": (h) => {
+            assert.strictEqual(kubectl("get", "daemonsets,deployments", "-A", "-l", "netlab.io/cni=cilium", "-o", "name").trim(), "");
+            const l = links(h);
+            assert.ok(!/^(cilium_\w+|lxc\w+)$/m.test(l), `${h.name} still has cilium's interfaces: ${l}`);
+            assert.ok(!/CILIUM_/.test(onHost(h, "iptables-save")), `${h.name} still has cilium's iptables chains`);
+            assert.ok(!/^cilium_/m.test(onHost(h, "ipset list -n")), `${h.name} still has cilium's ipsets`);
+            assert.strictEqual(ls(h, "/sys/fs/bpf/cilium /sys/fs/bpf/tc/globals/cilium_* /var/run/cilium /opt/cni/bin/cilium-cni"), "",
+                `${h.name}: cilium's pinned BPF objects, state and plugin`);
+            const tc = onHost(h, "for d in $(ls /sys/class/net); do tc filter show dev $d ingress 2>/dev/null; tc filter show dev $d egress 2>/dev/null; done | grep cil_ || true");
+            assert.strictEqual(tc.trim(), "", `${h.name}: cilium's tc programs`);
+        },
     };
+
+    /** Every running pod on a pod network has `mtu` on its eth0 (the MTU netlab reports). */
+    function assertPodMtu(mtu: number): void {
+        const pods = JSON.parse(kubectl("get", "pods", "-A", "-o", "json")) as {
+            items: { metadata: { name: string }; spec: { nodeName: string; hostNetwork?: boolean }; status: { phase: string; podIP?: string } }[];
+        };
+        let seen = 0;
+        for (const h of hosts) {
+            const mtus = podMtus(h);
+            for (const p of pods.items.filter((x) => x.spec.nodeName === h.name && x.spec.hostNetwork !== true && x.status.phase === "Running" && x.status.podIP)) {
+                assert.strictEqual(mtus.get(p.status.podIP ?? ""), mtu, `${h.name}: eth0 of ${p.metadata.name} (${p.status.podIP})`);
+                seen++;
+            }
+        }
+        console.log(`      every pod's eth0 (${seen} pods): mtu ${mtu}`);
+        assert.ok(seen >= 7, `the workload, the probes and CoreDNS: ${seen}`);
+    }
 
     /** Pod IP -> the MTU of its eth0, for every pod network namespace on the host. */
     const podMtus = (h: HostOut): Map<string, number> => new Map(onHost(h,
@@ -172,7 +221,7 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
         .trim().split("\n").filter((l) => l).map((l) => l.split(" ")).map(([ip, mtu]) => [ip, Number(mtu)]));
 
     /**
-     * weave: every pod on a pod network has `mtu` on its eth0; every router has an established
+     * weave (every pod's eth0 has `mtu`: swapTo checked it): every router has an established
      * sleeve connection (encrypted or not, as asked) to each other router, each verified at
      * `mtu` at most and one at least at exactly `mtu` (a connection whose MTU test frames were
      * all lost at its start verifies a smaller one, and weave then answers bigger DF packets
@@ -183,14 +232,8 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
         const pods = JSON.parse(kubectl("get", "pods", "-A", "-o", "json")) as {
             items: { metadata: { name: string }; spec: { nodeName: string; hostNetwork?: boolean }; status: { phase: string; podIP?: string } }[];
         };
-        let seen = 0;
         const sleeve = new Map<string, number>();
         for (const h of hosts) {
-            const mtus = podMtus(h);
-            for (const p of pods.items.filter((x) => x.spec.nodeName === h.name && x.spec.hostNetwork !== true && x.status.phase === "Running" && x.status.podIP)) {
-                assert.strictEqual(mtus.get(p.status.podIP ?? ""), mtu, `${h.name}: eth0 of ${p.metadata.name} (${p.status.podIP})`);
-                seen++;
-            }
             // One line per peer (its own address in the peer list shows as "failed: cannot connect to ourself"), e.g.
             // "-> 192.168.56.3:6783 established encrypted sleeve 66:3d:..(u1) encrypted=truemtu=1414".
             const conns = onHost(h, "curl -s http://127.0.0.1:6784/status/connections").trim().split("\n").filter((c) => !/connect to ourself/.test(c));
@@ -208,8 +251,6 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
                 sleeve.set(`${h.name}>${m[1]}`, Number(m[2]));
             }
         }
-        console.log(`      every pod's eth0 (${seen} pods): mtu ${mtu}`);
-        assert.ok(seen >= 7, `the workload, the probes and CoreDNS: ${seen}`);
         assert.strictEqual(Math.max(...sleeve.values()), mtu, `sleeve verifies ${mtu} on this network: ${JSON.stringify([...sleeve])}`);
         const [from, to] = (sleeve.get("u3>u2") ?? 0) > (sleeve.get("u2>u3") ?? 0) ? ["u3", "u2"] : ["u2", "u3"];
         const size = sleeve.get(`${from}>${to}`) ?? 0;
@@ -244,9 +285,31 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
         hosts.forEach(LEFTOVERS.weave);
     });
 
-    it("and back to flannel: kube-router leaves nothing on the hosts, the matrix passes again", async () => {
-        await swapTo("flannel", "swap kube-router -> flannel", true);
+    it("netlab:cni=calico: same cluster, kube-router gone from the hosts, the policy enforced both ways", async () => {
+        await swapTo("calico", "swap kube-router -> calico", false);
         hosts.forEach(LEFTOVERS["kube-router"]);
+    });
+
+    it("netlab:cni=canal: same cluster, calico gone from the hosts, flannel's VXLAN with Felix's policy", async () => {
+        await swapTo("canal", "swap calico -> canal", false);
+        hosts.forEach(LEFTOVERS.calico);
+        for (const h of hosts) {
+            assert.ok(!/^vxlan\.calico$/m.test(links(h)), `${h.name}: calico's VXLAN device`);
+            assert.match(links(h), /^flannel\.1$/m, `${h.name}: canal's data path is flannel's`);
+        }
+    });
+
+    it("netlab:cni=cilium: same cluster, canal gone from the hosts, the policy enforced both ways", async () => {
+        await swapTo("cilium", "swap canal -> cilium", false);
+        hosts.forEach(LEFTOVERS.canal);
+        for (const h of hosts) {
+            assert.match(links(h), /^cilium_vxlan$/m, `${h.name}: cilium's VXLAN device`);
+        }
+    });
+
+    it("and back to flannel: cilium leaves nothing on the hosts, the matrix passes again", async () => {
+        await swapTo("flannel", "swap cilium -> flannel", true);
+        hosts.forEach(LEFTOVERS.cilium);
         for (const h of hosts) {
             assert.strictEqual(onHost(h, "ipset list -n").trim(), "", `${h.name} still has ipsets`);
         }
