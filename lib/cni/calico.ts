@@ -174,7 +174,8 @@ export function calicoNodeDaemonSet(s: CalicoNodeSpec): K8sObject {
             resources: { requests: { cpu: "250m" } },
             securityContext: { privileged: true },
             volumeMounts: [
-                { name: "cni-conf-dir", mountPath: "/host/etc/cni/net.d", readOnly: true },
+                // Writable, as upstream: calico-node's `cni` service refreshes the plugin's token in calico-kubeconfig.
+                { name: "cni-conf-dir", mountPath: "/host/etc/cni/net.d" },
                 { name: "lib-modules", mountPath: "/lib/modules", readOnly: true },
                 XTABLES_MOUNT,
                 { name: "var-run-calico", mountPath: "/var/run/calico" },
