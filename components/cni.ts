@@ -117,6 +117,7 @@ export class CniNetwork extends pulumi.ComponentResource {
             stdin: manifest.apply((m) => renderHostScript("host-scripts/cni-apply.sh", { NETLAB_CNI: args.cni, NETLAB_MANIFEST: m, NETLAB_TIMEOUT: 300 })),
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/cni-apply.sh", {
                 NETLAB_CNI: args.cni, NETLAB_ACTION: "delete", NETLAB_AGENT_OBJECTS: CNI_TRAITS[args.cni].agentObjects.join(" "),
+                NETLAB_CRD_GROUPS: CNI_TRAITS[args.cni].agentCrdGroups.join(" "),
             }))}`,
             // Whenever a host is cleaned (its step replaced), the CNI is applied again.
             triggers: [args.cni, args.clusterId, ...hostSteps.map((h) => h.id)],

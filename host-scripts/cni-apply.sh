@@ -4,10 +4,11 @@
 # that got their addresses from an earlier CNI (a swap), waits until the old ones are gone,
 # and waits for cluster DNS. Safe to re-run. With NETLAB_ACTION=delete it deletes every
 # object labelled netlab.io/cni=<cni>, waiting for the agents to be gone (the hosts are
-# cleaned after it: cni-host-clean.sh), and the objects the agents made themselves in
-# kube-system (NETLAB_AGENT_OBJECTS, kind/name).
+# cleaned after it: cni-host-clean.sh), the objects the agents made themselves in
+# kube-system (NETLAB_AGENT_OBJECTS, kind/name), and the CustomResourceDefinitions (with every
+# object of theirs) netlab applied or the agents registered (NETLAB_CRD_GROUPS, API groups).
 # Inputs (rendered in): NETLAB_CNI, NETLAB_MANIFEST (a kubectl-ready JSON List), NETLAB_TIMEOUT,
-# NETLAB_ACTION, NETLAB_AGENT_OBJECTS (space-separated).
+# NETLAB_ACTION, NETLAB_AGENT_OBJECTS, NETLAB_CRD_GROUPS (both space-separated).
 set -euo pipefail
 
 : "${NETLAB_CNI:?}"
@@ -20,19 +21,29 @@ if [ "${NETLAB_ACTION:-create}" = delete ]; then
         echo "cni-apply: no API server answers on $(hostname); nothing to delete" >&2
         exit 0
     fi
-    # Foreground: the agents' pods are gone (their processes stopped) before this returns, so
-    # the host cleanup that follows cannot race an agent that puts its interfaces back.
-    kubectl delete daemonsets,deployments -n kube-system -l "$selector" --cascade=foreground \
-        --ignore-not-found --wait=true --timeout="${timeout}s" >/dev/null
+    # The hosts were cleaned before this runs (cni-host-clean.sh: the agents killed, their
+    # images gone, no CNI config left), so a pod of the CNI on the pod network (calico's
+    # kube-controllers) can never have its sandbox torn down now: the kubelet retries until
+    # a CNI is back. The pod objects are removed at once; no process of theirs runs any more.
+    kubectl delete daemonsets,deployments -n kube-system -l "$selector" --ignore-not-found --wait=false >/dev/null
     deadline=$((SECONDS + timeout))
     while [ -n "$(kubectl get pods -n kube-system -l "$selector" -o name)" ]; do
         [ "$SECONDS" -lt "$deadline" ] || { echo "cni-apply: $NETLAB_CNI pods still exist after ${timeout}s" >&2; exit 1; }
+        kubectl delete pods -n kube-system -l "$selector" --grace-period=0 --force --ignore-not-found >/dev/null 2>&1 || true
         sleep 1
     done
     kubectl delete configmaps,serviceaccounts,rolebindings,roles -n kube-system -l "$selector" --ignore-not-found --wait=true >/dev/null
     kubectl delete clusterrolebindings,clusterroles -l "$selector" --ignore-not-found --wait=true >/dev/null
     for obj in ${NETLAB_AGENT_OBJECTS:-}; do
         kubectl delete -n kube-system "$obj" --ignore-not-found --wait=true >/dev/null
+    done
+    # The CNI's state in the API (calico's IP pools and IPAM blocks, cilium's nodes and
+    # identities) goes with its CRDs: the next CNI starts from none of it.
+    kubectl delete customresourcedefinitions -l "$selector" --ignore-not-found --wait=true --timeout="${timeout}s" >/dev/null
+    for group in ${NETLAB_CRD_GROUPS:-}; do
+        kubectl get customresourcedefinitions -o json |
+            jq -r --arg g "$group" '.items[] | select(.spec.group == $g) | .metadata.name' |
+            xargs -r kubectl delete customresourcedefinitions --ignore-not-found --wait=true --timeout="${timeout}s" >/dev/null
     done
     echo "$NETLAB_CNI objects deleted"
     exit 0

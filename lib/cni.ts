@@ -39,6 +39,13 @@ export interface CniTraits {
      * with its own objects when it goes (host-scripts/cni-apply.sh).
      */
     agentObjects: string[];
+    /**
+     * API groups whose CustomResourceDefinitions the agents register themselves (unlabelled):
+     * deleted, with every object of theirs, when the CNI goes. (The CRDs netlab applies carry
+     * its label and go with its other objects: calico's and canal's, and with them the IP
+     * pools, IPAM blocks and Felix settings their agents made.)
+     */
+    agentCrdGroups: string[];
 }
 
 export const CNI_TRAITS: Record<Cni, CniTraits> = {
@@ -54,6 +61,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         // calico-node's install-cni writes the conflist and the kubeconfig the plugin uses.
         confFiles: ["10-calico.conflist", "calico-kubeconfig"],
         agentObjects: [],
+        agentCrdGroups: [],
     },
     canal: {
         // Canal = flannel VXLAN for the data path (50) + Calico Felix for policy.
@@ -63,6 +71,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         detectsMtu: false,
         confFiles: ["10-canal.conflist", "calico-kubeconfig"],
         agentObjects: [],
+        agentCrdGroups: [],
     },
     cilium: {
         // Cilium docs (MTU): VXLAN/Geneve tunnel overhead 50 in its default tunnel mode.
@@ -74,6 +83,8 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         // Cilium >= 1.13 writes 05-cilium.conflist (older releases 05-cilium.conf).
         confFiles: ["05-cilium.conflist"],
         agentObjects: [],
+        // The operator registers CiliumNode, CiliumEndpoint, CiliumIdentity and the rest.
+        agentCrdGroups: ["cilium.io"],
     },
     flannel: {
         // flannel's vxlan backend: pod MTU = interface MTU - 50 (pkg/backend/vxlan: encapOverhead).
@@ -85,6 +96,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         detectsMtu: true,
         confFiles: ["10-flannel.conflist"],
         agentObjects: [],
+        agentCrdGroups: [],
     },
     "kube-router": {
         // --enable-overlay=false: nodes share one L2 network, pod routes go straight via the peer node (no IPIP).
@@ -97,6 +109,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         detectsMtu: false,
         confFiles: ["10-kuberouter.conflist"],
         agentObjects: [],
+        agentCrdGroups: [],
     },
     weave: {
         // Sleeve (the lab kernels have no Open vSwitch for fast datapath): 62 bytes, 86 with a
@@ -113,6 +126,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         confFiles: ["10-weave.conflist"],
         // kube-utils keeps the peer list in the ConfigMap weave-net.
         agentObjects: ["configmap/weave-net"],
+        agentCrdGroups: [],
     },
 };
 

@@ -39,6 +39,10 @@ const KINDS: [string, boolean][] = [
     ["Tier", false],
 ];
 
+/** The annotation a CRD in a *.k8s.io group needs, and the approval network-policy-api's CRDs name (as Calico v3.31.7 ships them). */
+const API_APPROVED = "api-approved.kubernetes.io";
+const POLICY_API_APPROVAL = "https://github.com/kubernetes-sigs/network-policy-api/pull/30";
+
 /** The network-policy-api kinds (cluster-scoped, v1alpha1). */
 const POLICY_API_KINDS = ["AdminNetworkPolicy", "BaselineAdminNetworkPolicy"];
 
@@ -57,7 +61,11 @@ export function calicoCrds(cni: Cni): K8sObject[] {
     const labels = labelsFor(cni, "calico-crds");
     return [
         ...KINDS.map(([kind, namespaced]) => crd(labels, CALICO_GROUP, "v1", kind, namespaced)),
-        ...POLICY_API_KINDS.map((kind) => crd(labels, POLICY_API_GROUP, "v1alpha1", kind, false)),
+        ...POLICY_API_KINDS.map((kind) => {
+            const c = crd(labels, POLICY_API_GROUP, "v1alpha1", kind, false);
+            // A *.k8s.io group: the API server wants the approval its upstream CRDs carry.
+            return { ...c, metadata: { ...c.metadata as object, annotations: { [API_APPROVED]: POLICY_API_APPROVAL } } };
+        }),
     ];
 }
 

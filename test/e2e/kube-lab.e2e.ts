@@ -141,6 +141,8 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
     /** Calico's Felix on a host: its veths, chains, ipsets, state and plugins (canal shares them). */
     const calicoLeftovers = (h: HostOut, cni: string): void => {
         assert.strictEqual(kubectl("get", "daemonsets,deployments", "-A", "-l", `netlab.io/cni=${cni}`, "-o", "name").trim(), "");
+        assert.ok(!/projectcalico\.org|policy\.networking\.k8s\.io/.test(kubectl("get", "customresourcedefinitions", "-o", "name")),
+            `${cni}'s CRDs, and with them its IP pools and IPAM blocks`);
         const l = links(h);
         assert.ok(!/^(cali[0-9a-f]{11}|vxlan\.calico)$/m.test(l), `${h.name} still has ${cni}'s interfaces: ${l}`);
         assert.ok(!/cali-/.test(onHost(h, "iptables-save")), `${h.name} still has ${cni}'s iptables chains`);
@@ -186,6 +188,7 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
         },
         "cilium": (h) => {
             assert.strictEqual(kubectl("get", "daemonsets,deployments", "-A", "-l", "netlab.io/cni=cilium", "-o", "name").trim(), "");
+            assert.ok(!/cilium\.io/.test(kubectl("get", "customresourcedefinitions", "-o", "name")), "the CRDs cilium's operator registered, and their objects");
             const l = links(h);
             assert.ok(!/^(cilium_\w+|lxc\w+)$/m.test(l), `${h.name} still has cilium's interfaces: ${l}`);
             assert.ok(!/CILIUM_/.test(onHost(h, "iptables-save")), `${h.name} still has cilium's iptables chains`);
