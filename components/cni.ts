@@ -16,6 +16,7 @@ import * as path from "path";
 import { hostCommand, HostCommand } from "./host-command";
 import { CNI_TRAITS, cniBuild, cniManifestJson, cniMtuFor } from "../lib/cni";
 import { CNI_LABEL, CNI_NAMESPACE } from "../lib/cni/common";
+import { CILIUM_IPSEC_SECRET } from "../lib/cni/cilium";
 import { WEAVE_PASSWORD_KEY } from "../lib/cni/weave";
 import { Cni } from "../lib/config";
 import { renderHostScript, shellQuote } from "../lib/scripts";
@@ -48,7 +49,7 @@ export interface CniArgs {
     dependsOn: pulumi.Resource[];
     /** The cluster's identity: a new cluster gets the CNI applied again. */
     clusterId: pulumi.Input<string>;
-    /** Encrypt pod traffic (netlab:cniEncryption; weave only in this lab). */
+    /** Encrypt pod traffic (netlab:cniEncryption: weave; calico and cilium where the hosts' kernel can). */
     encryption?: boolean;
     /** weave with encryption: the password (netlab:weavePassword, a secret). */
     weavePassword?: pulumi.Input<string>;
@@ -88,6 +89,15 @@ export class CniNetwork extends pulumi.ComponentResource {
             buildCommand: cniToolchainCommand(args.cni),
         }, { parent: this, dependsOn: args.dependsOn });
 
+        // Encryption that needs the kernel's help (calico: WireGuard, cilium: IPsec): every host
+        // is checked first, and a kernel without it stops `up` with the reason before any of the
+        // CNI's resources change (the old CNI keeps running).
+        const need = encrypted ? CNI_TRAITS[args.cni].encryptionKernel : undefined;
+        const kernelChecks = need === undefined ? [] : args.hosts.map((h) => hostCommand(`${name}-kernel-${h.name}`, h, {
+            create: "bash -s",
+            stdin: renderHostScript("host-scripts/cni-kernel-check.sh", { NETLAB_CNI: args.cni, NETLAB_NEED: need }),
+            triggers: [args.cni, need],
+        }, { parent: this, dependsOn: [h.ready, ...args.dependsOn] }));
         const hostSteps = args.hosts.map((h) => hostCommand(`${name}-host-${h.name}`, h, {
             create: "bash -s",
             stdin: renderHostScript("host-scripts/cni-host.sh", {
@@ -100,12 +110,12 @@ export class CniNetwork extends pulumi.ComponentResource {
             // encryption switched: this host is cleaned of what the CNI left before it is applied
             // again (weave keeps its bridge's MTU and its sleeve connections while it runs).
             triggers: [args.cni, args.clusterId, String(args.mtu), encrypted],
-        }, { parent: this, dependsOn: [files, ...args.dependsOn], deleteBeforeReplace: true }));
+        }, { parent: this, dependsOn: [files, ...kernelChecks, ...args.dependsOn], deleteBeforeReplace: true }));
         this.interfaces = stdoutByHost(args.hosts, hostSteps.map((s) => s.stdout));
 
         const control = hostSteps[0].stdout.apply(parseLabInterface);
         this.mtu = control.apply((c) => cniMtuFor(args.cni, args.mtu, c.mtu, encrypted));
-        const secret = this.weaveSecret(name, args, encrypted);
+        const secret = args.cni === "cilium" ? this.ciliumIpsecSecret(name, args, encrypted, kernelChecks) : this.weaveSecret(name, args, encrypted);
         const manifest = pulumi.all([control, this.mtu, secret?.metadata.resourceVersion]).apply(([c, mtu, secretVersion]) => cniManifestJson(args.cni, {
             podCidr: args.podCidr, mtu, image: build.image, images: build.images, nodeInterface: c.iface,
             encryption: encrypted ? { enabled: true, secretName: WEAVE_PASSWORD_SECRET, secretVersion } : undefined,
@@ -126,13 +136,37 @@ export class CniNetwork extends pulumi.ComponentResource {
         this.registerOutputs({ mtu: this.mtu, status: this.status, interfaces: this.interfaces });
     }
 
+    /**
+     * cilium with encryption: the Secret of its IPsec keys (rfc4106(gcm(aes)), 160 bits: key
+     * and salt), derived from the lab's private key (a secret of the stack), so it stays the
+     * same from one up to the next and is never shown.
+     */
+    private ciliumIpsecSecret(name: string, args: CniArgs, encrypted: boolean, after: pulumi.Resource[]): k8s.core.v1.Secret | undefined {
+        if (!encrypted) {
+            return undefined;
+        }
+        if (args.provider === undefined) {
+            throw new pulumi.RunError("cilium encryption needs the cluster's provider for its IPsec keys");
+        }
+        const keys = pulumi.secret(pulumi.output(args.privateKey).apply((k) =>
+            `3+ rfc4106(gcm(aes)) ${crypto.createHmac("sha256", k).update("netlab cilium ipsec").digest("hex").slice(0, 40)} 128`));
+        return new k8s.core.v1.Secret(`${name}-cilium-ipsec`, {
+            metadata: { name: CILIUM_IPSEC_SECRET, namespace: CNI_NAMESPACE, labels: { [CNI_LABEL]: "cilium" } },
+            type: "Opaque",
+            stringData: { keys },
+        }, { parent: this, provider: args.provider, dependsOn: [...after, ...args.dependsOn] });
+    }
+
     /** weave with encryption: the Secret its DaemonSet takes WEAVE_PASSWORD from (the password stays a secret). */
     private weaveSecret(name: string, args: CniArgs, encrypted: boolean): k8s.core.v1.Secret | undefined {
         if (!encrypted) {
             return undefined;
         }
-        if (args.cni !== "weave" || args.weavePassword === undefined || args.provider === undefined) {
-            throw new pulumi.RunError(`netlab:cniEncryption = true: netlab encrypts pod traffic only with weave and netlab:weavePassword set`);
+        if (args.cni !== "weave") {
+            return undefined;
+        }
+        if (args.weavePassword === undefined || args.provider === undefined) {
+            throw new pulumi.RunError(`netlab:cniEncryption = true: weave encrypts pod traffic only with netlab:weavePassword set`);
         }
         return new k8s.core.v1.Secret(`${name}-weave-password`, {
             metadata: { name: WEAVE_PASSWORD_SECRET, namespace: CNI_NAMESPACE, labels: { [CNI_LABEL]: "weave" } },

@@ -30,6 +30,12 @@ export interface CniTraits {
     encryptedEncapOverhead?: number;
     networkPolicy: { ingress: boolean; egress: boolean };
     encryption: boolean;
+    /**
+     * What the hosts' kernel must have for that encryption (checked on every host before any of
+     * the CNI's resources change: host-scripts/cni-kernel-check.sh): esp (IPsec) or wireguard.
+     * Unset: nothing (weave's NaCl runs in its router).
+     */
+    encryptionKernel?: "esp" | "wireguard";
     /** Whether the CNI itself detects the MTU (per the seed: only Cilium and Flannel). */
     detectsMtu: boolean;
     /** Names of the CNI config files it writes in /etc/cni/net.d. */
@@ -54,8 +60,12 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         encapOverhead: VXLAN_OVERHEAD,
         // Calico enforces Kubernetes NetworkPolicy in both directions (Felix).
         networkPolicy: { ingress: true, egress: true },
-        // Calico has WireGuard, which the lab nodes lack: no encryption here.
-        encryption: false,
+        // Calico docs (MTU page): WireGuard costs 60 bytes (IPv4); pod traffic between WireGuard
+        // nodes goes through wireguard.cali instead of VXLAN.
+        encryptedEncapOverhead: 60,
+        // WireGuard (Felix: wireguardEnabled), where the hosts' kernel has it.
+        encryption: true,
+        encryptionKernel: "wireguard",
         // Per the seed (newer Calico releases do auto-detect the host MTU too).
         detectsMtu: false,
         // calico-node's install-cni writes the conflist and the kubeconfig the plugin uses.
@@ -77,8 +87,9 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         // Cilium docs (MTU): VXLAN/Geneve tunnel overhead 50 in its default tunnel mode.
         encapOverhead: VXLAN_OVERHEAD,
         networkPolicy: { ingress: true, egress: true },
-        // Cilium IPsec (WireGuard is unavailable on the lab nodes).
+        // Cilium IPsec, where the hosts' kernel has ESP (Cilium also adjusts its routes' MTU for it).
         encryption: true,
+        encryptionKernel: "esp",
         detectsMtu: true,
         // Cilium >= 1.13 writes 05-cilium.conflist (older releases 05-cilium.conf).
         confFiles: ["05-cilium.conflist"],

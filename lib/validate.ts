@@ -11,8 +11,8 @@ import { ConfigProblems } from "./problems";
 /** The bridge Docker creates inside every host: lab ranges must stay clear of it. */
 export const HOST_DOCKER_BRIDGE = "172.17.0.0/16";
 
-/** CNIs that can encrypt pod traffic in this lab. */
-export const CNIS_WITH_ENCRYPTION: readonly string[] = ["weave", "cilium"];
+/** CNIs that can encrypt pod traffic (calico and cilium where the hosts' kernel allows: cni-kernel-check.sh). */
+export const CNIS_WITH_ENCRYPTION: readonly string[] = ["weave", "cilium", "calico"];
 
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const TOOL_VERSION = /^\d+\.\d+\.\d+$/;

@@ -244,6 +244,36 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         assert.ok(!enc.outputs.kubeconfig || enc.secretOutputs.includes("kubeconfig"));
     });
 
+    it("cilium with encryption: every host's kernel is checked for ESP before the CNI's steps, the IPsec keys are a secret Secret", async () => {
+        const enc = await runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "cilium", "netlab:cniEncryption": "true" });
+        for (const h of ["u1", "u2", "u3"]) {
+            const check = hostStep(named(enc, `cni-kernel-${h}`));
+            assert.ok(check.stdin.includes("NETLAB_NEED='esp'") && check.stdin.includes("NETLAB_CNI='cilium'"), check.stdin.slice(0, 300));
+            assert.strictEqual(check.delete, undefined, "a check leaves nothing to undo");
+            assert.ok(named(enc, `cni-host-${h}`).dependsOn.includes(`cni-kernel-${h}`), `${h}: the CNI's host step waits for the check`);
+        }
+        const secret = named(enc, "cni-cilium-ipsec");
+        assert.ok(secret.secretInputs.includes("stringData"), "the keys reach the engine as a secret");
+        const keys = (secret.inputs.stringData as { keys: string }).keys;
+        assert.match(keys, /^3\+ rfc4106\(gcm\(aes\)\) [0-9a-f]{40} 128$/);
+        assert.ok(!JSON.stringify(enc.outputs).includes(keys.split(" ")[2]), "no output holds the key");
+        const again = await runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "cilium", "netlab:cniEncryption": "true" });
+        assert.strictEqual((named(again, "cni-cilium-ipsec").inputs.stringData as { keys: string }).keys, keys, "the same keys on the next up");
+        const script = named(enc, "cni-apply").inputs.stdin as string;
+        assert.ok(script.includes("\"enable-ipsec\": \"true\"") && script.includes("cilium-ipsec-keys"));
+        const plain = await runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "cilium" });
+        assert.ok(!plain.resources.some((r) => r.name.startsWith("cni-kernel-") || r.name === "cni-cilium-ipsec"), "no check, no keys without encryption");
+    });
+
+    it("calico with encryption: WireGuard checked on every host, Felix told to use it, the MTU leaves WireGuard's 60 bytes", async () => {
+        const enc = await runStackFile("kube-lab", { ...withArtifacts, "netlab:cni": "calico", "netlab:cniEncryption": "true" });
+        assert.strictEqual(enc.outputs.cniMtu, 1440);
+        assert.ok(hostStep(named(enc, "cni-kernel-u2")).stdin.includes("NETLAB_NEED='wireguard'"));
+        const script = named(enc, "cni-apply").inputs.stdin as string;
+        assert.ok(/"name": "FELIX_WIREGUARDENABLED",\s*"value": "true"/.test(script), "Felix's WireGuard on");
+        assert.ok(!enc.resources.some((r) => r.type === "kubernetes:core/v1:Secret"), "Felix makes the keys itself");
+    });
+
     it("ssh hosts: kubectl from here goes to the control plane's SSH address, which the API certificate holds", async () => {
         const hosts = JSON.stringify([
             { name: "u1", address: "10.1.0.11", labAddress: "192.168.56.3" },

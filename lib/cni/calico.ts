@@ -229,6 +229,8 @@ export function renderCalico(input: CniManifestInput): K8sObject[] {
                 CALICO_IPV6POOL_VXLAN: "Never",
                 // The VXLAN device's MTU; the veths get the conflist's `mtu` (the same).
                 FELIX_VXLANMTU: config.veth_mtu,
+                // Encryption: WireGuard between the nodes, at the same MTU (netlab:cniEncryption).
+                ...(input.encryption?.enabled === true ? { FELIX_WIREGUARDENABLED: "true", FELIX_WIREGUARDMTU: config.veth_mtu } : {}),
             },
             extraContainers: [],
             extraVolumes: [],

@@ -28,10 +28,11 @@ export interface CniManifestInput {
     /** The node interface that carries pod traffic between nodes, e.g. eth0. */
     nodeInterface: string;
     /**
-     * Pod traffic encryption (weave, cilium only). weave: `secretName` names a Secret in
+     * Pod traffic encryption (weave, cilium, calico). weave: `secretName` names a Secret in
      * kube-system holding the password under the key `password` (netlab creates it, it is a
      * Pulumi secret). cilium: IPsec with the keys in the Secret `cilium-ipsec-keys` (key `keys`),
-     * also created outside the manifest; `secretName` is ignored. `secretVersion` (weave): the
+     * also created outside the manifest; `secretName` is ignored. calico: WireGuard (Felix
+     * makes the keys). `secretVersion` (weave): the
      * Secret's resourceVersion, an annotation of the pods, so a new password rolls the agents.
      */
     encryption?: { enabled: boolean; secretName?: string; secretVersion?: string };
