@@ -145,8 +145,15 @@ done
 ctr -n k8s.io images ls -q | grep -xF "$NETLAB_PAUSE_IMAGE" >/dev/null ||
     { echo "kube-node: $NETLAB_PAUSE_IMAGE is not in containerd on $(hostname)" >&2; exit 1; }
 
+# The BPF file system at /sys/fs/bpf, as a shared mount of its own: cilium pins its BPF objects
+# there and mounts it into its pods with Bidirectional propagation, which containerd allows
+# only from a shared mount (a host that is a container starts with /sys private). Here for
+# this run, and before every kubelet start (ExecStartPre) for the runs after a host restart.
+bpffs='mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; mount --make-shared /sys/fs/bpf'
+sh -c "$bpffs"
+
 # The kubelet unit kubeadm expects: its flags come from the files kubeadm writes.
-cat > "$unit" <<'UNIT'
+cat > "$unit" <<UNIT
 [Unit]
 Description=kubelet: the Kubernetes node agent (netlab)
 Wants=containerd.service
@@ -156,7 +163,8 @@ After=containerd.service network-online.target
 EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
 Environment=KUBELET_KUBECONFIG_ARGS="--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
 Environment=KUBELET_CONFIG_ARGS="--config=/var/lib/kubelet/config.yaml"
-ExecStart=/usr/local/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS
+ExecStartPre=/bin/sh -c '$bpffs'
+ExecStart=/usr/local/bin/kubelet \$KUBELET_KUBECONFIG_ARGS \$KUBELET_CONFIG_ARGS \$KUBELET_KUBEADM_ARGS
 Restart=always
 RestartSec=2
 StartLimitInterval=0

@@ -14,6 +14,7 @@
 #                      fabio fortio httpbackend weave
 #            kube    = pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router
 #                      pause kube-images calico (calico-node, its CNI plugin, kube-controllers)
+#                      cilium (agent, operator, CNI plugin; the agent image carries clang-19)
 #            all     = default and kube
 #   docker-engine: only start the local Docker engine if none answers (scripts/lab.sh uses it)
 set -euo pipefail
@@ -95,7 +96,7 @@ for f in "$root"/toolchain/lib/*.sh "$root"/toolchain/recipes/*.sh; do
 done
 
 default_targets=(pulumi nodejs-host pulumi-command pulumi-docker base-image consul nomad fabio fortio httpbackend weave)
-kube_targets=(pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router pause kube-images calico)
+kube_targets=(pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router pause kube-images calico cilium)
 targets=()
 [ "$#" -gt 0 ] || set -- default
 for t in "$@"; do

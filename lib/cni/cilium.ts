@@ -74,10 +74,17 @@ export function renderCilium(input: CniManifestInput): K8sObject[] {
     const ipsec = input.encryption?.enabled === true;
     const podEnv = [fieldEnv("K8S_NODE_NAME", "spec.nodeName"), fieldEnv("CILIUM_K8S_NAMESPACE", "metadata.namespace")];
     return [
+        // As upstream's chart (v1.20.2: cilium-agent/clusterrole.yaml, and its Role
+        // cilium-config-agent, whose configmaps rule is cluster-wide here).
         ...rbac("cilium", agentLabels, [
             rule(["networking.k8s.io"], ["networkpolicies"], ["get", "list", "watch"]),
             rule(["discovery.k8s.io"], ["endpointslices"], ["get", "list", "watch"]),
-            rule([""], ["namespaces", "services", "pods", "endpoints", "nodes"], ["get", "list", "watch"]),
+            rule([""], ["namespaces", "services", "pods", "endpoints", "nodes", "secrets"], ["get", "list", "watch"]),
+            rule([""], ["configmaps"], ["get", "list", "watch"]),
+            rule([""], ["events"], ["create", "patch"]),
+            rule([""], ["nodes/status"], ["patch"]),
+            rule(["coordination.k8s.io"], ["leases"], ["create", "get", "update", "list", "delete"]),
+            rule(["policy.networking.k8s.io"], ["clusternetworkpolicies"], ["get", "list"]),
             rule(["apiextensions.k8s.io"], ["customresourcedefinitions"], ["get", "list", "watch"]),
             // CiliumNode, CiliumEndpoint, CiliumIdentity and the policy CRDs (and their status).
             rule([CILIUM_GROUP], ["*"], ["get", "list", "watch", "create", "update", "patch", "delete"]),
