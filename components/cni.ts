@@ -102,6 +102,7 @@ export class CniNetwork extends pulumi.ComponentResource {
             create: "bash -s",
             stdin: renderHostScript("host-scripts/cni-host.sh", {
                 NETLAB_ADDRESS: h.labAddress, NETLAB_IMAGE_TARS: hostTars.join(" "), NETLAB_IMAGES: build.refs.join(" "),
+                NETLAB_STATE_DIRS: CNI_TRAITS[args.cni].stateDirs.join(" "),
             }),
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/cni-host-clean.sh", {
                 NETLAB_CNI: args.cni, NETLAB_POD_CIDR: args.podCidr, NETLAB_IMAGES: build.refs.join(" "),

@@ -71,7 +71,7 @@ pod_prefix=${BASH_REMATCH[5]}
 # bin_files are names (or globs) in /opt/cni/bin: plugins the CNI installed itself.
 conf_files=() links=() bridges=() dirs=() bin_files=() chains_re='' rules_re='' ipsets_re='' links_re='' kr_table=''
 rule_tables=() cilium=
-calico_dirs=(/var/lib/calico /var/run/calico /var/log/calico)
+calico_dirs=(/var/lib/calico /var/run/calico /var/log/calico /var/run/nodeagent)
 case $cni in
     flannel)
         conf_files=(10-flannel.conflist 10-flannel.conf)

@@ -52,6 +52,13 @@ export interface CniTraits {
      * pools, IPAM blocks and Felix settings their agents made.)
      */
     agentCrdGroups: string[];
+    /**
+     * The host folders the CNI keeps its state in: made by the CNI's host step before it is
+     * applied and mounted into its pods with hostPath type Directory, so that once a swap has
+     * cleaned them away (host-scripts/cni-host-clean.sh) a kubelet still retrying the old
+     * agent's pod cannot make them again.
+     */
+    stateDirs: string[];
 }
 
 export const CNI_TRAITS: Record<Cni, CniTraits> = {
@@ -72,6 +79,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         confFiles: ["10-calico.conflist", "calico-kubeconfig"],
         agentObjects: [],
         agentCrdGroups: [],
+        stateDirs: ["/var/run/calico", "/var/lib/calico", "/var/log/calico/cni", "/var/run/nodeagent"],
     },
     canal: {
         // Canal = flannel VXLAN for the data path (50) + Calico Felix for policy.
@@ -82,6 +90,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         confFiles: ["10-canal.conflist", "calico-kubeconfig"],
         agentObjects: [],
         agentCrdGroups: [],
+        stateDirs: ["/var/run/calico", "/var/lib/calico", "/var/log/calico/cni", "/var/run/nodeagent"],
     },
     cilium: {
         // Cilium docs (MTU): VXLAN/Geneve tunnel overhead 50 in its default tunnel mode.
@@ -96,6 +105,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         agentObjects: [],
         // The operator registers CiliumNode, CiliumEndpoint, CiliumIdentity and the rest.
         agentCrdGroups: ["cilium.io"],
+        stateDirs: ["/var/run/cilium"],
     },
     flannel: {
         // flannel's vxlan backend: pod MTU = interface MTU - 50 (pkg/backend/vxlan: encapOverhead).
@@ -108,6 +118,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         confFiles: ["10-flannel.conflist"],
         agentObjects: [],
         agentCrdGroups: [],
+        stateDirs: ["/run/flannel"],
     },
     "kube-router": {
         // --enable-overlay=false: nodes share one L2 network, pod routes go straight via the peer node (no IPIP).
@@ -121,6 +132,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         confFiles: ["10-kuberouter.conflist"],
         agentObjects: [],
         agentCrdGroups: [],
+        stateDirs: [],
     },
     weave: {
         // Sleeve (the lab kernels have no Open vSwitch for fast datapath): 62 bytes, 86 with a
@@ -138,6 +150,7 @@ export const CNI_TRAITS: Record<Cni, CniTraits> = {
         // kube-utils keeps the peer list in the ConfigMap weave-net.
         agentObjects: ["configmap/weave-net"],
         agentCrdGroups: [],
+        stateDirs: ["/var/lib/weave"],
     },
 };
 
@@ -333,7 +346,7 @@ function flannelObjects(input: CniManifestInput): K8sObject[] {
                 XTABLES_MOUNT,
             ])],
             volumes: [
-                hostPath("run-flannel", "/run/flannel", "DirectoryOrCreate"),
+                hostPath("run-flannel", "/run/flannel", "Directory"),
                 hostPath("cni-conf-dir", "/etc/cni/net.d", "DirectoryOrCreate"),
                 { name: "flannel-cfg", configMap: { name: "kube-flannel-cfg" } },
                 XTABLES_VOLUME,

@@ -175,6 +175,19 @@ describe("cni", () => {
             assert.throws(() => cniBuild("bogus" as Cni), /netlab:cni 'bogus' is not one of/);
         });
 
+        it("each CNI's state folders are mounted with hostPath type Directory (netlab's host step makes them), never made by the kubelet", () => {
+            for (const c of CNIS) {
+                const volumes = cniManifest(c, input(c)).filter((o) => o.kind === "DaemonSet")
+                    .flatMap((o) => ((o.spec as { template: { spec: { volumes: { hostPath?: { path: string; type?: string } }[] } } }).template.spec.volumes))
+                    .flatMap((v) => v.hostPath ? [v.hostPath] : []);
+                for (const dir of CNI_TRAITS[c].stateDirs) {
+                    const mounted = volumes.filter((v) => v.path === dir);
+                    assert.ok(mounted.length > 0, `${c} mounts ${dir}`);
+                    assert.ok(mounted.every((v) => v.type === "Directory"), `${c}: ${dir} as Directory`);
+                }
+            }
+        });
+
         it("every image is tagged with the version the toolchain builds (toolchain/versions.env)", () => {
             const env = fs.readFileSync(path.join(ROOT, "toolchain/versions.env"), "utf8");
             for (const [name, version] of Object.entries(CNI_VERSIONS)) {

@@ -186,13 +186,14 @@ export function calicoNodeDaemonSet(s: CalicoNodeSpec): K8sObject {
         }, ...s.extraContainers],
         volumes: [
             hostPath("lib-modules", "/lib/modules"),
-            hostPath("var-run-calico", "/var/run/calico", "DirectoryOrCreate"),
-            hostPath("var-lib-calico", "/var/lib/calico", "DirectoryOrCreate"),
+            // Its state folders: made by netlab's host step (CNI_TRAITS stateDirs).
+            hostPath("var-run-calico", "/var/run/calico", "Directory"),
+            hostPath("var-lib-calico", "/var/lib/calico", "Directory"),
             XTABLES_VOLUME,
             hostPath("cni-bin", "/opt/cni/bin", "DirectoryOrCreate"),
             hostPath("cni-conf-dir", "/etc/cni/net.d", "DirectoryOrCreate"),
-            hostPath("cni-log-dir", "/var/log/calico/cni", "DirectoryOrCreate"),
-            hostPath("policysync", "/var/run/nodeagent", "DirectoryOrCreate"),
+            hostPath("cni-log-dir", "/var/log/calico/cni", "Directory"),
+            hostPath("policysync", "/var/run/nodeagent", "Directory"),
             ...s.extraVolumes,
         ],
     });

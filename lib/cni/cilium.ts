@@ -156,7 +156,8 @@ export function renderCilium(input: CniManifestInput): K8sObject[] {
             volumes: [
                 hostPath("bpf-maps", "/sys/fs/bpf", "DirectoryOrCreate"),
                 hostPath("cilium-cgroup", "/sys/fs/cgroup", "Directory"),
-                hostPath("cilium-run", "/var/run/cilium", "DirectoryOrCreate"),
+                // Its state folder: made by netlab's host step (CNI_TRAITS stateDirs).
+                hostPath("cilium-run", "/var/run/cilium", "Directory"),
                 hostPath("cilium-netns", "/var/run/netns", "DirectoryOrCreate"),
                 hostPath("cni-bin", "/opt/cni/bin", "DirectoryOrCreate"),
                 hostPath("cni-conf-dir", "/etc/cni/net.d", "DirectoryOrCreate"),

@@ -125,7 +125,7 @@ export function renderWeave(input: CniManifestInput): K8sObject[] {
             volumeMounts: [XTABLES_MOUNT],
         }],
         volumes: [
-            hostPath("weavedb", "/var/lib/weave", "DirectoryOrCreate"),
+            hostPath("weavedb", "/var/lib/weave", "Directory"),
             hostPath("machine-id", "/etc/machine-id", "File"),
             hostPath("dbus", "/var/lib/dbus", "DirectoryOrCreate"),
             hostPath("lib-modules", "/lib/modules"),

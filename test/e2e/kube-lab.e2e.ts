@@ -200,7 +200,7 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
         },
     };
 
-    /** Every running pod on a pod network has `mtu` on its eth0 (the MTU netlab reports). */
+    /** Every running pod on a pod network gets `mtu` (the MTU netlab reports): on its eth0, or its routes. */
     function assertPodMtu(mtu: number): void {
         const pods = JSON.parse(kubectl("get", "pods", "-A", "-o", "json")) as {
             items: { metadata: { name: string }; spec: { nodeName: string; hostNetwork?: boolean }; status: { phase: string; podIP?: string } }[];
@@ -217,11 +217,17 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
         assert.ok(seen >= 7, `the workload, the probes and CoreDNS: ${seen}`);
     }
 
-    /** Pod IP -> the MTU of its eth0, for every pod network namespace on the host. */
+    /**
+     * Pod IP -> the MTU its packets get, for every pod network namespace on the host: its eth0's
+     * MTU, or less where its routes carry a smaller one (Cilium: eth0 at the device MTU, its
+     * routes at that minus the tunnel's overhead).
+     */
     const podMtus = (h: HostOut): Map<string, number> => new Map(onHost(h,
         "for ns in $(ip netns list | awk '{print $1}'); do ip -n \"$ns\" -o -4 addr show dev eth0 2>/dev/null | awk '{print $4}' | " +
-        "while read -r a; do echo \"${a%/*} $(ip -n \"$ns\" -o link show dev eth0 | sed -n 's/.* mtu \\([0-9]*\\) .*/\\1/p')\"; done; done")
-        .trim().split("\n").filter((l) => l).map((l) => l.split(" ")).map(([ip, mtu]) => [ip, Number(mtu)]));
+        "while read -r a; do echo \"${a%/*} $(ip -n \"$ns\" -o link show dev eth0 | sed -n 's/.* mtu \\([0-9]*\\) .*/\\1/p')" +
+        " $(ip -n \"$ns\" -4 route show | sed -n 's/.* mtu \\([0-9]*\\).*/\\1/p' | sort -n | head -1)\"; done; done")
+        .trim().split("\n").filter((l) => l).map((l) => l.split(" "))
+        .map(([ip, link, route]) => [ip, route ? Math.min(Number(link), Number(route)) : Number(link)]));
 
     /**
      * weave (every pod's eth0 has `mtu`: swapTo checked it): every router has an established
@@ -293,13 +299,35 @@ describe("e2e: kube-lab stack (kubeadm, flannel -> weave -> weave encrypted -> k
         hosts.forEach(LEFTOVERS["kube-router"]);
     });
 
-    it("netlab:cni=canal: same cluster, calico gone from the hosts, flannel's VXLAN with Felix's policy", async () => {
+    it("netlab:cni=canal: same cluster, calico gone (its agents, VXLAN device, IP pool and IPAM blocks), flannel's VXLAN with Felix's policy", async () => {
         await swapTo("canal", "swap calico -> canal", false);
-        hosts.forEach(LEFTOVERS.calico);
+        // Canal runs Felix too (cali* veths, cali- chains and ipsets, /var/lib/calico, the
+        // calico plugin and images are its own now): what is calico's alone must be gone.
+        assert.strictEqual(kubectl("get", "daemonsets,deployments", "-A", "-l", "netlab.io/cni=calico", "-o", "name").trim(), "");
+        assert.strictEqual(kubectl("get", "ippools.crd.projectcalico.org", "-o", "jsonpath={.items[*].spec.vxlanMode}"), "Never",
+            "canal's own IP pool: calico's (VXLAN Always) went with calico's CRDs");
+        assert.strictEqual(kubectl("get", "ipamblocks.crd.projectcalico.org", "-o", "name").trim(), "", "calico-ipam's blocks are gone (canal: host-local)");
         for (const h of hosts) {
             assert.ok(!/^vxlan\.calico$/m.test(links(h)), `${h.name}: calico's VXLAN device`);
             assert.match(links(h), /^flannel\.1$/m, `${h.name}: canal's data path is flannel's`);
         }
+    });
+
+    it("cilium with encryption on this kernel: up stops with the reason (no ESP) before canal is touched", async () => {
+        const stack = lab.opened;
+        await stack.setAllConfig({ "netlab:cni": { value: "cilium" }, "netlab:cniEncryption": { value: "true" } });
+        let message = "";
+        await phases.time("cilium encrypted refused", () => stack.up({ onOutput: () => undefined }).then(
+            () => assert.fail("up with cilium's IPsec succeeded on a kernel without ESP"),
+            (e: Error) => { message = e.message; }));
+        assert.match(message, /cilium encrypts pod traffic with IPsec \(ESP[\s\S]*which the kernel of u\d \([^)]*\) lacks: [\s\S]*Fix: pulumi config set netlab:cniEncryption false/);
+        console.log(`      refused: ${/cilium encrypts pod traffic[^\n]*/.exec(message)?.[0] ?? ""}`);
+        assert.strictEqual(kubectl("get", "daemonsets", "-n", "kube-system", "-l", "netlab.io/cni=canal", "-o", "name").trim(), "daemonset.apps/canal",
+            "canal still runs");
+        for (const h of hosts) {
+            assert.deepStrictEqual(onHost(h, "ls /etc/cni/net.d").trim().split("\n"), [...CNI_TRAITS.canal.confFiles].sort(), `${h.name}: canal's files`);
+        }
+        await stack.setAllConfig({ "netlab:cniEncryption": { value: "false" } });
     });
 
     it("netlab:cni=cilium: same cluster, canal gone from the hosts, the policy enforced both ways", async () => {

@@ -28,7 +28,6 @@
 #                        it also serves the install-cni init container (/opt/cni/bin/install);
 #                      localhost/netlab/calico-kube-controllers:vVERSION.
 calico_repo=localhost/netlab
-calico_base_image=${NETLAB_BASE_IMAGE:-netlab/debian:bookworm}
 calico_image_names=(calico-node calico-kube-controllers)
 calico_bins=(calico-node cni/calico cni/calico-ipam cni/install kube-controllers check-status)
 # Upstream's node/filesystem files the calico-node image takes, by their path below it: the
@@ -70,11 +69,11 @@ calico_image_ref() { # NAME
 }
 
 # What the build context of image NAME gets from artifacts/calico (besides images/k8s/NAME),
-# files or folders; files/X lands in the context as X.
+# files or folders ("PATH [DEST]", toolchain/lib/images.sh: by default under their base name).
 calico_image_inputs() { # NAME
     case $1 in
         calico-node) printf '%s\n' calico-node cni files/node files/licenses ;;
-        calico-kube-controllers) printf '%s\n' kube-controllers check-status files/licenses/LICENSE ;;
+        calico-kube-controllers) printf '%s\n' kube-controllers check-status 'files/licenses/LICENSE licenses/LICENSE' ;;
         *) die "calico: no image '$1'" ;;
     esac
 }
@@ -141,25 +140,8 @@ calico_build_binaries() { # SRC OUT LIBBPF ARCH
     cp -p "$libbpf"/LICENSE* "$out/files/licenses/libbpf/"
 }
 
-# Builds image NAME from a context under CTXROOT: its images/k8s/NAME files and inputs.
-calico_build_image() { # NAME CTXROOT
-    local name=$1 ctx=$2/$1 f args=() replaced_image
-    mkdir -p "$ctx"
-    cp -R "$root/images/k8s/$name/." "$ctx/"
-    while read -r f; do
-        mkdir -p "$(dirname "$ctx/${f#files/}")"
-        cp -a "$artifacts/calico/$f" "$ctx/${f#files/}"
-    done < <(calico_image_inputs "$name")
-    grep -q '^ARG BASE_IMAGE' "$ctx/Dockerfile" && args+=(--build-arg "BASE_IMAGE=$calico_base_image")
-    docker_build_image "$(calico_image_ref "$name")" "$ctx" "$cache/work/images/$name.log" "${args[@]}"
-    # The image this one replaces is dropped once all are built (see recipe_calico).
-    if [ -n "$replaced_image" ]; then calico_replaced+=("$replaced_image"); fi
-}
-
 recipe_calico() {
     local v=$CALICO_VERSION fp work src out=$artifacts/calico libbpf=$artifacts/libbpf arch p ok=1 outs=() inputs=()
-    local tar=$artifacts/images/calico.tar list=$artifacts/images/calico.txt ifp name refs=() manifest='' base_id
-    local calico_replaced=()
     arch=$(calico_arch)
     inputs=("${BASH_SOURCE[0]}")
     if [ -d "$root/toolchain/patches/calico" ]; then inputs+=("$root/toolchain/patches/calico"); fi
@@ -194,37 +176,6 @@ recipe_calico() {
         rm -rf "$work"
     fi
 
-    # The images: their stamp covers the versions, the recipe, the base image, and each
-    # image's files and inputs (paths and sha256).
-    recipe_base_image
-    base_id=$(docker image inspect -f '{{.Id}}' "$calico_base_image") || die "base image $calico_base_image is missing"
-    ifp=$({
-        cat "$root/toolchain/versions.env" "${BASH_SOURCE[0]}"
-        printf '%s\n' "$base_id" "$calico_repo"
-        for name in "${calico_image_names[@]}"; do
-            [ -f "$root/images/k8s/$name/Dockerfile" ] || die "images/k8s/$name/Dockerfile is missing"
-            calico_image_ref "$name"
-            find "$root/images/k8s/$name" -type f -print0 | sort -z | xargs -0 cat
-            while read -r p; do
-                (cd "$out" && find "$p" -type f -print0 | sort -z | xargs -0 sha256sum)
-            done < <(calico_image_inputs "$name")
-        done
-    } | sha256sum | cut -c1-16)
-    for name in "${calico_image_names[@]}"; do
-        refs+=("$(calico_image_ref "$name")")
-        manifest+="calico.tar $(calico_image_ref "$name")"$'\n'
-    done
-    if [ "$(cat "$stamps/images-calico" 2>/dev/null)" = "$ifp" ] && [ -s "$tar" ]; then
-        log "calico: images up to date ($tar)"
-    else
-        work=$(fresh_work calico-images)
-        for name in "${calico_image_names[@]}"; do calico_build_image "$name" "$work"; done
-        rm -rf "$work"
-        # Drop the images these replace (refused, harmlessly, if something else still uses one).
-        for p in "${calico_replaced[@]}"; do docker rmi "$p" >/dev/null 2>&1 || true; done
-        save_image_tarball "$tar" "${refs[@]}"
-        stamp images-calico "$ifp"
-    fi
-    # The list of what calico.tar holds (kube-images' images.txt is rewritten whole by it).
-    write_image_list "$list" "$manifest"
+    # The images (toolchain/lib/images.sh).
+    build_image_set calico calico images/k8s "$out" "${BASH_SOURCE[0]}" "${calico_image_names[@]}"
 }

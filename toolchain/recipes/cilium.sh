@@ -21,7 +21,6 @@
 #                       `clang`, which the agent runs to compile its BPF programs),
 #                       localhost/netlab/cilium-operator-generic:vVERSION.
 cilium_repo=localhost/netlab
-cilium_base_image=${NETLAB_BASE_IMAGE:-netlab/debian:bookworm}
 cilium_mod=github.com/cilium/cilium
 cilium_image_names=(cilium cilium-operator)
 # BINARY=PACKAGE (in the module).
@@ -92,21 +91,8 @@ cilium_build_binaries() { # OUT
     rm -rf "$mcs"
 }
 
-# Builds image NAME from a context under CTXROOT: its images/k8s/NAME files and inputs.
-cilium_build_image() { # NAME CTXROOT
-    local name=$1 ctx=$2/$1 f args=() replaced_image
-    mkdir -p "$ctx"
-    cp -R "$root/images/k8s/$name/." "$ctx/"
-    while read -r f; do cp -pR "$artifacts/cilium/$f" "$ctx/"; done < <(cilium_image_inputs "$name")
-    grep -q '^ARG BASE_IMAGE' "$ctx/Dockerfile" && args+=(--build-arg "BASE_IMAGE=$cilium_base_image")
-    docker_build_image "$(cilium_image_ref "$name")" "$ctx" "$cache/work/images/cilium-$name.log" "${args[@]}"
-    if [ -n "$replaced_image" ]; then cilium_replaced+=("$replaced_image"); fi
-}
-
 recipe_cilium() {
     local v=$CILIUM_VERSION fp work out=$artifacts/cilium p ok=1 outs=() spec
-    local tar=$artifacts/images/cilium.tar list=$artifacts/images/cilium.txt ifp name refs=() manifest='' base_id
-    local cilium_replaced=()
     # The binaries and files.
     for spec in "${cilium_bins[@]}"; do outs+=("$out/${spec%%=*}"); done
     for p in bpf/bpf_lxc.c "${cilium_files[@]##*/}"; do [ -f "$out/files/$p" ] || ok=; done
@@ -122,36 +108,6 @@ recipe_cilium() {
         stamp cilium "$fp"
     fi
 
-    # The images: their stamp covers the versions, the recipe, the base image, and each
-    # image's files and inputs (sha256).
-    recipe_base_image
-    base_id=$(docker image inspect -f '{{.Id}}' "$cilium_base_image") || die "base image $cilium_base_image is missing"
-    ifp=$({
-        cat "$root/toolchain/versions.env" "${BASH_SOURCE[0]}"
-        printf '%s\n' "$base_id" "$cilium_repo"
-        for name in "${cilium_image_names[@]}"; do
-            [ -f "$root/images/k8s/$name/Dockerfile" ] || die "images/k8s/$name/Dockerfile is missing"
-            cilium_image_ref "$name"
-            find "$root/images/k8s/$name" -type f -print0 | sort -z | xargs -0 cat
-            while read -r p; do
-                (cd "$out" && find "$p" -type f -print0 | sort -z | xargs -0 sha256sum)
-            done < <(cilium_image_inputs "$name")
-        done
-    } | sha256sum | cut -c1-16)
-    for name in "${cilium_image_names[@]}"; do
-        refs+=("$(cilium_image_ref "$name")")
-        manifest+="cilium.tar $(cilium_image_ref "$name")"$'\n'
-    done
-    if [ "$(cat "$stamps/images-cilium" 2>/dev/null)" = "$ifp" ] && [ -s "$tar" ]; then
-        log "cilium: images up to date ($tar)"
-    else
-        work=$(fresh_work cilium-images)
-        for name in "${cilium_image_names[@]}"; do cilium_build_image "$name" "$work"; done
-        rm -rf "$work"
-        # Drop the images these replace (refused, harmlessly, if something else still uses one).
-        for p in "${cilium_replaced[@]}"; do docker rmi "$p" >/dev/null 2>&1 || true; done
-        save_image_tarball "$tar" "${refs[@]}"
-        stamp images-cilium "$ifp"
-    fi
-    write_image_list "$list" "$manifest"
+    # The images (toolchain/lib/images.sh).
+    build_image_set cilium cilium images/k8s "$out" "${BASH_SOURCE[0]}" "${cilium_image_names[@]}"
 }

@@ -20,7 +20,6 @@
 #                      localhost/netlab/weave-kube:VERSION, …/weave-npc:VERSION: the Kubernetes
 #                        DaemonSet's images.
 weave_repo=localhost/netlab
-weave_base_image=${NETLAB_BASE_IMAGE:-netlab/debian:bookworm}
 # In build order: weaveexec and weave-kube are built FROM the weave image.
 weave_image_names=(weave weaveexec weavedb weave-kube weave-npc)
 weave_bins=(weaver weaveutil weave-npc kube-utils sigproxy weavewait weavewait_noop weavewait_nomcast weave)
@@ -79,23 +78,15 @@ weave_build_binaries() { # SRC OUT
     done
 }
 
-# Builds image NAME from a context under CTXROOT: its images/weave/NAME files and inputs.
-weave_build_image() { # NAME CTXROOT
-    local name=$1 ctx=$2/$1 f args=() replaced_image
-    mkdir -p "$ctx"
-    cp -R "$root/images/weave/$name/." "$ctx/"
-    while read -r f; do cp -p "$artifacts/weave/$f" "$ctx/"; done < <(weave_image_inputs "$name")
-    grep -q '^ARG BASE_IMAGE' "$ctx/Dockerfile" && args+=(--build-arg "BASE_IMAGE=$weave_base_image")
-    grep -q '^ARG WEAVE_IMAGE' "$ctx/Dockerfile" && args+=(--build-arg "WEAVE_IMAGE=$(weave_image_ref weave)")
-    docker_build_image "$(weave_image_ref "$name")" "$ctx" "$cache/work/images/weave-$name.log" "${args[@]}"
-    # The image this one replaces is dropped once all are built (see recipe_weave).
-    if [ -n "$replaced_image" ]; then weave_replaced+=("$replaced_image"); fi
+# weaveexec and weave-kube are built FROM the weave image.
+weave_image_build_args() { # NAME
+    if grep -q '^ARG WEAVE_IMAGE' "$root/images/weave/$1/Dockerfile"; then
+        printf '%s\n' --build-arg "WEAVE_IMAGE=$(weave_image_ref weave)"
+    fi
 }
 
 recipe_weave() {
     local v=$WEAVE_VERSION fp work src out=$artifacts/weave p ok=1 outs=()
-    local tar=$artifacts/images/weave.tar list=$artifacts/images/weave.txt ifp name refs=() manifest='' base_id
-    local weave_replaced=()
     # The binaries.
     for p in "${weave_bins[@]}"; do outs+=("$out/$p"); done
     for p in "${weave_files[@]}"; do [ -f "$out/files/$p" ] || ok=; done
@@ -116,36 +107,6 @@ recipe_weave() {
         rm -rf "$work"
     fi
 
-    # The images: their stamp covers the versions, the recipe, the base image, and each
-    # image's files and inputs (sha256).
-    recipe_base_image
-    base_id=$(docker image inspect -f '{{.Id}}' "$weave_base_image") || die "base image $weave_base_image is missing"
-    ifp=$({
-        cat "$root/toolchain/versions.env" "${BASH_SOURCE[0]}"
-        printf '%s\n' "$base_id" "$weave_repo"
-        for name in "${weave_image_names[@]}"; do
-            [ -f "$root/images/weave/$name/Dockerfile" ] || die "images/weave/$name/Dockerfile is missing"
-            weave_image_ref "$name"
-            find "$root/images/weave/$name" -type f -print0 | sort -z | xargs -0 cat
-            while read -r p; do sha256sum "$out/$p" | cut -d' ' -f1; done < <(weave_image_inputs "$name")
-        done
-    } | sha256sum | cut -c1-16)
-    for name in "${weave_image_names[@]}"; do
-        refs+=("$(weave_image_ref "$name")")
-        manifest+="weave.tar $(weave_image_ref "$name")"$'\n'
-    done
-    if [ "$(cat "$stamps/images-weave" 2>/dev/null)" = "$ifp" ] && [ -s "$tar" ]; then
-        log "weave: images up to date ($tar)"
-    else
-        work=$(fresh_work weave-images)
-        for name in "${weave_image_names[@]}"; do weave_build_image "$name" "$work"; done
-        rm -rf "$work"
-        # Drop the images these replace, children first (refused, harmlessly, if something
-        # else still uses one).
-        for ((p = ${#weave_replaced[@]} - 1; p >= 0; p--)); do docker rmi "${weave_replaced[p]}" >/dev/null 2>&1 || true; done
-        save_image_tarball "$tar" "${refs[@]}"
-        stamp images-weave "$ifp"
-    fi
-    # The list of what weave.tar holds (kube-images' images.txt is rewritten whole by it).
-    write_image_list "$list" "$manifest"
+    # The images (toolchain/lib/images.sh), in build order.
+    build_image_set weave weave images/weave "$out" "${BASH_SOURCE[0]}" "${weave_image_names[@]}"
 }
