@@ -72,10 +72,14 @@ done
 # ... and they must be gone before anything is checked: the new CNI hands their addresses out
 # again, and a policy agent that still sees a terminating pod treats its address as that
 # pod's (weave-npc: an address of a pod no policy selects is let in). Their network is gone
-# already, so one that is not gone in a minute is removed at once.
+# already, so those not gone within a minute (all together: a sandbox of the old CNI that the
+# new one cannot tear down keeps its pod Terminating) are removed at once.
+deadline=$((SECONDS + 60))
 for p in $stale; do
-    kubectl wait --for=delete pod -n "${p%%/*}" "${p#*/}" --timeout=60s >/dev/null 2>&1 ||
+    left=$((deadline - SECONDS))
+    if [ "$left" -lt 1 ] || ! kubectl wait --for=delete pod -n "${p%%/*}" "${p#*/}" --timeout="${left}s" >/dev/null 2>&1; then
         kubectl delete pod -n "${p%%/*}" "${p#*/}" --grace-period=0 --force --ignore-not-found >/dev/null 2>&1 || true
+    fi
 done
 kubectl rollout status deployment -n kube-system coredns --timeout="${timeout}s" >/dev/null ||
     { kubectl get pods -n kube-system -o wide >&2; echo "cni-apply: cluster DNS is not ready after ${timeout}s" >&2; exit 1; }

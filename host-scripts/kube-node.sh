@@ -145,12 +145,18 @@ done
 ctr -n k8s.io images ls -q | grep -xF "$NETLAB_PAUSE_IMAGE" >/dev/null ||
     { echo "kube-node: $NETLAB_PAUSE_IMAGE is not in containerd on $(hostname)" >&2; exit 1; }
 
-# The BPF file system at /sys/fs/bpf, as a shared mount of its own: cilium pins its BPF objects
-# there and mounts it into its pods with Bidirectional propagation, which containerd allows
-# only from a shared mount (a host that is a container starts with /sys private). Here for
-# this run, and before every kubelet start (ExecStartPre) for the runs after a host restart.
-bpffs='mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; mount --make-shared /sys/fs/bpf'
-sh -c "$bpffs"
+# Two shared mounts of their own (a host that is a container starts with every mount private,
+# where a host machine's systemd makes them shared), here for this run and before every kubelet
+# start (ExecStartPre) for the runs after a host restart:
+#   - the BPF file system at /sys/fs/bpf: cilium pins its BPF objects there and mounts it into
+#     its pods with Bidirectional propagation, which containerd allows only from a shared mount;
+#   - /run/netns, where containerd keeps the pods' network namespaces: cilium mounts it into
+#     its agent with HostToContainer propagation; from a private mount the agent holds copies
+#     of the namespaces of the pods that ran before it, and containerd can then never remove
+#     them ("unlinkat /var/run/netns/cni-…: device or resource busy": those pods stay
+#     Terminating).
+mounts='mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; mount --make-shared /sys/fs/bpf; mkdir -p /run/netns; mountpoint -q /run/netns || mount --bind /run/netns /run/netns; mount --make-shared /run/netns'
+sh -c "$mounts"
 
 # The kubelet unit kubeadm expects: its flags come from the files kubeadm writes.
 cat > "$unit" <<UNIT
@@ -163,7 +169,7 @@ After=containerd.service network-online.target
 EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
 Environment=KUBELET_KUBECONFIG_ARGS="--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
 Environment=KUBELET_CONFIG_ARGS="--config=/var/lib/kubelet/config.yaml"
-ExecStartPre=/bin/sh -c '$bpffs'
+ExecStartPre=/bin/sh -c '$mounts'
 ExecStart=/usr/local/bin/kubelet \$KUBELET_KUBECONFIG_ARGS \$KUBELET_CONFIG_ARGS \$KUBELET_KUBEADM_ARGS
 Restart=always
 RestartSec=2
