@@ -66,7 +66,8 @@ stale=$(kubectl get pods -A -o json | jq -r --arg t "$started" '.items[]
     | "\(.metadata.namespace)/\(.metadata.name)"')
 restarted=0
 for p in $stale; do
-    kubectl delete pod -n "${p%%/*}" "${p#*/}" --wait=false >/dev/null
+    # (--ignore-not-found: a new CNI may restart them itself, as cilium's operator does.)
+    kubectl delete pod -n "${p%%/*}" "${p#*/}" --wait=false --ignore-not-found >/dev/null
     restarted=$((restarted + 1))
 done
 # ... and they must be gone before anything is checked: the new CNI hands their addresses out
