@@ -148,6 +148,17 @@ note() { # WHAT NAME...
     return 0
 }
 
+# 0. The plugin binaries the CNI put in /opt/cni/bin itself (the standard plugins are netlab's
+#    and stay), first: a pod torn down while this runs (the probes go at the same time) must
+#    not run the old plugin, which would make its state folder again (cilium-cni its log in
+#    /var/run/cilium).
+plugins_gone=()
+for pattern in "${bin_files[@]}"; do
+    for f in /opt/cni/bin/$pattern; do
+        if [ -e "$f" ] || [ -L "$f" ]; then rm -f "$f"; plugins_gone+=("$f"); fi
+    done
+done
+
 # 1. Config files (and the temporary files netlab's init containers write before renaming).
 gone=()
 for f in "${conf_files[@]}"; do
@@ -301,16 +312,10 @@ if [ -n "$cilium" ]; then
     note "bpf maps" "${gone[@]}"
 fi
 
-# 7. State directories (host-local IPAM, the agent's run/state files), and the plugin
-#    binaries the CNI put in /opt/cni/bin itself (the standard plugins are netlab's and stay).
-gone=()
+# 7. State directories (host-local IPAM, the agent's run/state files).
+gone=("${plugins_gone[@]}")
 for d in "${dirs[@]}"; do
     if [ -e "$d" ]; then rm -rf "$d"; gone+=("$d"); fi
-done
-for pattern in "${bin_files[@]}"; do
-    for f in /opt/cni/bin/$pattern; do
-        if [ -e "$f" ] || [ -L "$f" ]; then rm -f "$f"; gone+=("$f"); fi
-    done
 done
 note "paths" "${gone[@]}"
 

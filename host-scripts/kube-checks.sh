@@ -106,14 +106,26 @@ backends=$(kubectl get pods -n "$NETLAB_NAMESPACE" -l "netlab.io/workload=$NETLA
 [ -n "$backends" ] || report FAIL "backends" "no running pod of $NETLAB_WORKLOAD"
 svc_ip=$(kubectl get service -n "$NETLAB_NAMESPACE" "$NETLAB_WORKLOAD" -o jsonpath='{.spec.clusterIP}')
 dns="$NETLAB_WORKLOAD.$NETLAB_NAMESPACE.svc.cluster.local"
+# Each probe node's cells run at the same time as the others' (a refused cell waits out its
+# 3 s timeout); their lines are printed node by node.
+cells=$(mktemp -d)
+trap 'rm -rf "$cells"' EXIT
 for node in $NETLAB_NODES; do
-    for b in $backends; do
-        cell "client-$node" "pod@$node -> pod@${b%%/*} ${b#*/}" "http://${b#*/}:$NETLAB_PORT/" reach
-    done
-    cell "client-$node" "pod@$node -> service $svc_ip" "http://$svc_ip:$NETLAB_PORT/" reach
-    cell "client-$node" "pod@$node -> dns $dns" "http://$dns:$NETLAB_PORT/" reach
-    cell "stranger-$node" "policy unlabelled pod@$node -> service" "http://$svc_ip:$NETLAB_PORT/" refuse
-    cell "egress-$node" "policy egress dns-only pod@$node -> service" "http://$svc_ip:$NETLAB_PORT/" refuse
+    (
+        for b in $backends; do
+            cell "client-$node" "pod@$node -> pod@${b%%/*} ${b#*/}" "http://${b#*/}:$NETLAB_PORT/" reach
+        done
+        cell "client-$node" "pod@$node -> service $svc_ip" "http://$svc_ip:$NETLAB_PORT/" reach
+        cell "client-$node" "pod@$node -> dns $dns" "http://$dns:$NETLAB_PORT/" reach
+        cell "stranger-$node" "policy unlabelled pod@$node -> service" "http://$svc_ip:$NETLAB_PORT/" refuse
+        cell "egress-$node" "policy egress dns-only pod@$node -> service" "http://$svc_ip:$NETLAB_PORT/" refuse
+    ) >"$cells/$node.out" 2>"$cells/$node.err" &
+done
+wait
+for node in $NETLAB_NODES; do
+    cat "$cells/$node.out"
+    cat "$cells/$node.err" >&2
+    failed=$((failed + $(grep -c '^FAIL ' "$cells/$node.out" || true)))
 done
 if [ "$failed" -gt 0 ]; then
     echo "kube-checks: $failed cell(s) failed with $NETLAB_CNI" >&2
