@@ -152,11 +152,14 @@ note() { # WHAT NAME...
 #    and stay), first: a pod torn down while this runs (the probes go at the same time) must
 #    not run the old plugin, which would make its state folder again (cilium-cni its log in
 #    /var/run/cilium).
+#    A plugin already running goes too: cilium-cni, asked to tear a pod down while its agent
+#    is gone, retries for a while and then writes its delete queue and log there.
 plugins_gone=()
 for pattern in "${bin_files[@]}"; do
     for f in /opt/cni/bin/$pattern; do
         if [ -e "$f" ] || [ -L "$f" ]; then rm -f "$f"; plugins_gone+=("$f"); fi
     done
+    pkill -KILL -f "^/opt/cni/bin/${pattern//\*/[^ ]*}( |\$)" 2>/dev/null || true
 done
 
 # 1. Config files (and the temporary files netlab's init containers write before renaming).
