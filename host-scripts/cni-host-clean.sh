@@ -69,7 +69,7 @@ pod_prefix=${BASH_REMATCH[5]}
 
 # What each CNI leaves, by name. Chain, link and ipset patterns are anchored extended regexps;
 # bin_files are names (or globs) in /opt/cni/bin: plugins the CNI installed itself.
-conf_files=() links=() bridges=() dirs=() bin_files=() chains_re='' rules_re='' ipsets_re='' links_re='' kr_table=''
+conf_files=() links=() bridges=() dirs=() bin_files=() chains_re='' rules_re='' ipsets_re='' links_re=''
 rule_tables=() cilium=
 calico_dirs=(/var/lib/calico /var/run/calico /var/log/calico /var/run/nodeagent)
 case $cni in
@@ -92,7 +92,8 @@ case $cni in
         # Its IPIP tunnels: tun-<peer IP digits> (tun<digits> when 12 digits long).
         links_re='^(tun-[0-9]{1,11}|tun[0-9]{12})$'
         dirs=(/var/lib/kube-router /var/lib/cni/networks/mynet)
-        kr_table=77
+        # Its policy routing table 77, which `ip rule` may show by its name.
+        rule_tables=("77=kube-router")
         ;;
     weave)
         conf_files=(10-weave.conflist 10-weave.conf)
@@ -278,19 +279,13 @@ while read -r -a route; do
     done
     if ip -4 route del "${spec[@]}" 2>/dev/null; then gone+=("$dst"); fi
 done < <(ip -4 route show table main)
-if [ -n "$kr_table" ]; then
-    while read -r pref; do
-        ip -4 rule del pref "$pref" && gone+=("rule $pref")
-    done < <(ip -4 rule show | awk -v t="$kr_table" '$NF == t || $NF == "kube-router" { sub(/:$/, "", $1); print $1 }')
-    if [ -n "$(ip -4 route show table "$kr_table" 2>/dev/null)" ]; then
-        ip -4 route flush table "$kr_table"
-        gone+=("table $kr_table")
-    fi
-fi
+# The policy routing tables of the CNI (given by number or by name): the rules into them too.
 for table in "${rule_tables[@]}"; do
+    name=${table#*=}
+    table=${table%%=*}
     while read -r pref; do
         ip -4 rule del pref "$pref" && gone+=("rule $pref")
-    done < <(ip -4 rule show | awk -v t="$table" '$NF == t { sub(/:$/, "", $1); print $1 }')
+    done < <(ip -4 rule show | awk -v t="$table" -v n="$name" '$NF == t || $NF == n { sub(/:$/, "", $1); print $1 }')
     if [ -n "$(ip -4 route show table "$table" 2>/dev/null)" ]; then
         ip -4 route flush table "$table"
         gone+=("table $table")
