@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +25,7 @@ func get(t *testing.T, url string) (int, string) {
 func TestBannerAndHealth(t *testing.T) {
 	var ready atomic.Bool
 	ready.Store(true)
-	srv := httptest.NewServer(newHandler("v2.3.4", &ready))
+	srv := httptest.NewServer(newHandler("v2.3.4", &ready, false))
 	defer srv.Close()
 
 	if code, body := get(t, srv.URL+"/anything"); code != 200 || body != "this is httpbackendservice, version: v2.3.4\n" {
@@ -45,7 +46,7 @@ func TestBannerAndHealth(t *testing.T) {
 func TestFetchPrintsBodyAndFailsOnErrorStatus(t *testing.T) {
 	var ready atomic.Bool
 	ready.Store(true)
-	srv := httptest.NewServer(newHandler("v9.9.9", &ready))
+	srv := httptest.NewServer(newHandler("v9.9.9", &ready, false))
 	defer srv.Close()
 	var out strings.Builder
 	if err := fetch(srv.URL+"/", time.Second, &out); err != nil {
@@ -60,5 +61,56 @@ func TestFetchPrintsBodyAndFailsOnErrorStatus(t *testing.T) {
 	}
 	if err := fetch("http://127.0.0.1:1/", time.Second, &out); err == nil {
 		t.Fatal("a refused connection must fail the fetch")
+	}
+}
+
+func TestStatsCountBannerRequestsByFirstSegment(t *testing.T) {
+	var ready atomic.Bool
+	ready.Store(true)
+	srv := httptest.NewServer(newHandler("v1.1.0", &ready, false))
+	defer srv.Close()
+	for _, p := range []string{"/httpbackend/", "/httpbackend/a/b", "/httpbackend-canary/", "/", "/health"} {
+		get(t, srv.URL+p)
+	}
+	code, body := get(t, srv.URL+"/stats")
+	if code != 200 {
+		t.Fatalf("stats: %d", code)
+	}
+	var st stats
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		t.Fatalf("stats body %q: %v", body, err)
+	}
+	want := map[string]uint64{"/httpbackend": 2, "/httpbackend-canary": 1, "/": 1}
+	if st.Version != "v1.1.0" || st.ID == "" || len(st.Served) != len(want) {
+		t.Fatalf("stats %+v", st)
+	}
+	for k, v := range want {
+		if st.Served[k] != v {
+			t.Fatalf("served[%s] = %d, want %d (all: %v)", k, st.Served[k], v, st.Served)
+		}
+	}
+}
+
+func TestStatsAreBounded(t *testing.T) {
+	s := &served{counts: map[string]uint64{}}
+	for i := 0; i < maxPrefixes+10; i++ {
+		s.add("/p" + strings.Repeat("x", i))
+	}
+	snap := s.snapshot()
+	if len(snap) != maxPrefixes+1 || snap["other"] != 10 {
+		t.Fatalf("%d keys, other=%d", len(snap), snap["other"])
+	}
+}
+
+func TestUnhealthyFaultFailsHealthButServes(t *testing.T) {
+	var ready atomic.Bool
+	ready.Store(true)
+	srv := httptest.NewServer(newHandler("v1.2.0", &ready, true))
+	defer srv.Close()
+	if code, _ := get(t, srv.URL+"/health"); code != http.StatusInternalServerError {
+		t.Fatalf("unhealthy health: %d", code)
+	}
+	if code, _ := get(t, srv.URL+"/"); code != 200 {
+		t.Fatalf("banner: %d", code)
 	}
 }
