@@ -1,7 +1,7 @@
 /**
- * The command that installs one HashiCorp agent (Consul or Nomad) on one host under systemd,
+ * The command that installs one agent (Consul, Nomad, fabio) on one host under systemd,
  * re-runs in place when its config changes, and removes it on destroy. Shared by the
- * ConsulCluster and NomadCluster components.
+ * ConsulCluster, NomadCluster and Fabio components.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { hostCommand, HostCommand } from "./host-command";
@@ -9,24 +9,26 @@ import { renderHostScript, shellQuote } from "../lib/scripts";
 import { LabHost } from "./hosts";
 
 export interface AgentSpec {
-    /** consul or nomad: the binary in /usr/local/bin, the unit and /etc/<agent>.d. */
+    /** consul, nomad or fabio: the binary in /usr/local/bin, the unit and /etc/<agent>.d. */
     agent: string;
     /** The user it runs as (root, or a system user to create). */
     user: string;
-    /** The agent's config (HCL); secret when it holds one. */
+    /** The agent's config; secret when it holds one. */
     config: pulumi.Input<string>;
+    /** The config's file name in /etc/<agent>.d. Default: <agent>.hcl. */
+    configFile?: string;
     /** The systemd unit. */
     unit: string;
     /** A command that succeeds once the agent answers. */
     health: string;
     /** A command that checks the written config. */
-    validate: string;
+    validate?: string;
 }
 
 export function agentCommand(name: string, host: LabHost, spec: AgentSpec, opts: pulumi.CustomResourceOptions): HostCommand {
     const install = pulumi.output(spec.config).apply((config) => renderHostScript("host-scripts/agent-install.sh", {
         NETLAB_AGENT: spec.agent, NETLAB_USER: spec.user, NETLAB_CONFIG: config, NETLAB_UNIT: spec.unit,
-        NETLAB_HEALTH: spec.health, NETLAB_VALIDATE: spec.validate,
+        NETLAB_HEALTH: spec.health, NETLAB_VALIDATE: spec.validate ?? "", NETLAB_CONFIG_FILE: spec.configFile ?? `${spec.agent}.hcl`,
     }));
     return hostCommand(name, host, {
         create: "bash -s",

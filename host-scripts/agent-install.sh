@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs and starts a HashiCorp agent (consul or nomad) under systemd from a config and a
-# unit rendered by the program (lib/agents.ts). Needs the binary in /usr/local/bin
+# Installs and starts an agent (consul, nomad, fabio) under systemd from a config and a unit
+# rendered by the program (lib/agents.ts, lib/fabio.ts). Needs the binary in /usr/local/bin
 # (HostArtifacts puts it there). Safe to re-run: rewrites files and restarts only when they
 # changed. Inputs (rendered in): NETLAB_AGENT, NETLAB_USER (root or a system user to create),
-# NETLAB_CONFIG (agent config, HCL), NETLAB_UNIT (systemd unit), NETLAB_HEALTH (a command
+# NETLAB_CONFIG (agent config), NETLAB_CONFIG_FILE (its name in /etc/<agent>.d; default
+# <agent>.hcl), NETLAB_UNIT (systemd unit), NETLAB_HEALTH (a command
 # that succeeds once the agent answers), NETLAB_VALIDATE (optional: a command that checks
 # the written config before the agent is restarted).
 set -euo pipefail
@@ -28,7 +29,8 @@ write_if_changed() { # FILE MODE OWNER:GROUP CONTENT
         changed=true
     fi
 }
-write_if_changed "/etc/$agent.d/$agent.hcl" 0640 "root:$NETLAB_USER" "$NETLAB_CONFIG"
+config_file="/etc/$agent.d/${NETLAB_CONFIG_FILE:-$agent.hcl}"
+write_if_changed "$config_file" 0640 "root:$NETLAB_USER" "$NETLAB_CONFIG"
 write_if_changed "/etc/systemd/system/$agent.service" 0644 root:root "$NETLAB_UNIT"
 
 if [ -n "${NETLAB_VALIDATE:-}" ] && ! out=$(bash -c "$NETLAB_VALIDATE" 2>&1); then
@@ -52,4 +54,4 @@ if ! bash -c "$NETLAB_HEALTH" >/dev/null 2>&1; then
     echo "$agent: the agent on $(hostname) does not answer ($NETLAB_HEALTH)" >&2
     exit 1
 fi
-echo "$agent $(hostname): running, config $(sha256sum "/etc/$agent.d/$agent.hcl" | cut -c1-12)"
+echo "$agent $(hostname): running, config $(sha256sum "$config_file" | cut -c1-12)"
