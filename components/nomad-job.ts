@@ -1,7 +1,9 @@
 /**
- * NomadJob: runs a rendered Nomad job through the Nomad CLI on one lab host, waits until
- * Consul sees every instance passing its health check, and stops and purges it on destroy.
- * A changed job file is run again (Nomad updates the job in place).
+ * NomadJob: runs a rendered Nomad job through the Nomad CLI on one lab host and follows its
+ * deployment to where its strategy leaves it (done, or canaries waiting for promotion;
+ * promoted when asked), until Consul and fabio have exactly the instances it leaves running;
+ * stops and purges it on destroy. A changed job file is run again (Nomad updates the job in
+ * place, with the job's update strategy). See host-scripts/nomad-job.sh.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { hostCommand } from "./host-command";
@@ -15,24 +17,45 @@ export interface NomadJobArgs {
     jobName: string;
     /** The job file, HCL. */
     jobHcl: string;
-    /** Instances that must pass their checks. */
+    /** Instances per group. */
     count: number;
-    /** A Consul tag every passing instance must have (the version), so an update waits for the old ones to go. */
-    tag?: string;
+    /** Promote a deployment waiting for it once its canaries are healthy. */
+    promote?: boolean;
+    /** fabio's route overrides for the job's service (a split's weights), kept in Consul's KV store. */
+    routes?: string;
+    /** fabio's API on the host the CLI runs on: the job is done once fabio routes its instances. */
+    fabioApi?: string;
+    /** The job's config key (netlab:workloads[i]), named in errors. */
+    configKey?: string;
     /** Resources that must exist first (the Nomad cluster, the image on the hosts). */
     dependsOn?: pulumi.Resource[];
     /** Values whose change stops the job and runs it anew (e.g. the overlay relaunched under it). */
     triggers?: pulumi.Input<unknown>[];
 }
 
+/** What nomad-job.sh prints once the job's deployment is where its strategy leaves it. */
+export interface NomadJobState {
+    job: string;
+    jobVersion: number;
+    deployment: { id: string; jobVersion: number; state: "successful" | "awaiting-promotion"; description: string } | null;
+    instances: { address: string; node: string; version: string; canary: boolean }[];
+    /** fabio's routes to the job's instances: "src -> dst weight w". */
+    routes: string[];
+    /** The job's versions, newest first (at most 10). */
+    history: { jobVersion: number; stable: boolean; versions: string[] }[];
+}
+
 export class NomadJob extends pulumi.ComponentResource {
-    /** The instances as the deploy check printed them: address and what each answered. */
+    /** The job's state as the script printed it (JSON text). */
     public readonly instances: pulumi.Output<string>;
+    /** The same, parsed. */
+    public readonly state: pulumi.Output<NomadJobState>;
 
     constructor(name: string, args: NomadJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:nomad:NomadJob", name, {}, opts);
         const run = renderHostScript("host-scripts/nomad-job.sh", {
-            NETLAB_JOB_NAME: args.jobName, NETLAB_JOB: args.jobHcl, NETLAB_COUNT: args.count, NETLAB_TAG: args.tag ?? "", NETLAB_TIMEOUT: 180,
+            NETLAB_JOB_NAME: args.jobName, NETLAB_JOB: args.jobHcl, NETLAB_COUNT: args.count, NETLAB_PROMOTE: String(args.promote ?? false),
+            NETLAB_ROUTES: args.routes ?? "", NETLAB_FABIO_API: args.fabioApi ?? "", NETLAB_CONFIG_KEY: args.configKey ?? "", NETLAB_TIMEOUT: 300,
         });
         const job = hostCommand(`${name}-run`, args.host, {
             create: "bash -s",
@@ -43,6 +66,7 @@ export class NomadJob extends pulumi.ComponentResource {
             triggers: args.triggers,
         }, { parent: this, dependsOn: [args.host.ready, ...(args.dependsOn ?? [])] });
         this.instances = job.stdout;
-        this.registerOutputs({ instances: this.instances });
+        this.state = job.stdout.apply((out) => JSON.parse(out) as NomadJobState);
+        this.registerOutputs({ instances: this.instances, state: this.state });
     }
 }

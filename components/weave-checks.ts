@@ -2,7 +2,8 @@
  * WeaveChecks: the weave-lab checks (host-scripts/weave-checks.sh) on every host, after the
  * workloads, and again whenever the overlay or a workload changes: host -> each instance by
  * Weave address and by Consul name, Consul DNS answering Weave addresses only, container ->
- * container within a subnet across hosts, and across subnets refused. The matrix is a stack
+ * container within a subnet across hosts, and across subnets refused; fabio's route of every
+ * workload from the host and from every subnet. The matrix is a stack
  * output; a failed cell fails `pulumi up` with the report.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -14,8 +15,10 @@ import { renderHostScript } from "../lib/scripts";
 export interface WeaveChecksArgs {
     hosts: LabHost[];
     datacenter: string;
-    /** The workloads checked: name, subnet, version. */
-    workloads: { name: string; subnet: string; version: string }[];
+    /** The workloads checked: name, subnet, fabio route. Each instance must answer the version Consul has it as. */
+    workloads: { name: string; subnet: string; route: string }[];
+    /** fabio's proxy port on every host. */
+    fabioPort: number;
     /** Subnet -> Docker network (a probe container runs in each on every host). */
     networks: Record<string, string>;
     /** The probe image (it must have httpbackend's -get). */
@@ -34,7 +37,8 @@ export class WeaveChecks extends pulumi.ComponentResource {
         super("netlab:checks:WeaveChecks", name, {}, opts);
         const script = renderHostScript("host-scripts/weave-checks.sh", {
             NETLAB_DATACENTER: args.datacenter,
-            NETLAB_WORKLOADS: args.workloads.map((w) => `${w.name} ${w.subnet} ${w.version}`).join("\n"),
+            NETLAB_WORKLOADS: args.workloads.map((w) => `${w.name} ${w.subnet} ${w.route}`).join("\n"),
+            NETLAB_FABIO_PORT: args.fabioPort,
             NETLAB_NETWORKS: Object.entries(args.networks).map(([s, n]) => `${s} ${n}`).join("\n"),
             NETLAB_IMAGE: args.image, NETLAB_PORT: args.port, NETLAB_TIMEOUT: 120,
         });

@@ -11,6 +11,14 @@ export type Scenario = (typeof SCENARIOS)[number];
 export const HOST_PROVIDERS = ["docker", "ssh"] as const;
 export type HostProvider = (typeof HOST_PROVIDERS)[number];
 
+/** How a workload moves to a new version (seed 001): Nomad's update stanza, set per workload. */
+export const STRATEGIES = ["rolling", "canary", "canary-isolated", "blue-green"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Faults a workload's current version can be given, to watch a deployment fail (httpbackend -fault). */
+export const FAULTS = ["unhealthy"] as const;
+export type Fault = (typeof FAULTS)[number];
+
 export const CNIS = ["calico", "canal", "cilium", "flannel", "kube-router", "weave"] as const;
 export type Cni = (typeof CNIS)[number];
 
@@ -72,6 +80,23 @@ export interface WorkloadSpec {
     subnet?: string;
     /** Host names the instances may run on. Default: all hosts. */
     placement: string[];
+    /** weave-nomad: how a new version is rolled out. Default rolling. */
+    strategy: Strategy;
+    /** weave-nomad: instances replaced at a time (rolling), and after promotion. Default 1. */
+    maxParallel: number;
+    /** weave-nomad: canaries placed first (canary, canary-isolated; blue-green uses count). Default 1. */
+    canaries: number;
+    /** weave-nomad: promote the deployment of `version` once its canaries are healthy. Default false: it waits. */
+    promote: boolean;
+    /** weave-nomad: a failed deployment rolls back to the last stable job version. Default true. */
+    autoRevert: boolean;
+    /** weave-nomad: a fault injected into `version` (its deployment fails: auto_revert at work). */
+    fault?: Fault;
+    /**
+     * weave-nomad: run two versions side by side with fabio weights in percent, e.g.
+     * {"v1.0.0": 80, "v1.1.0": 20}; `version` must be one of them.
+     */
+    split?: Record<string, number>;
 }
 
 export interface LabSecrets {
@@ -122,7 +147,7 @@ export const DEFAULTS = {
     cni: "flannel" as Cni,
     cniMtu: "auto" as const,
     cniEncryption: false,
-    workload: { name: "httpbackend", version: "v1.0.0", count: 3 },
+    workload: { name: "httpbackend", version: "v1.0.0", count: 3, strategy: "rolling" as Strategy, maxParallel: 1, canaries: 1, promote: false, autoRevert: true },
 };
 
 /** Every top-level key under `netlab:`. */
@@ -199,7 +224,7 @@ const isObjectArray = (v: unknown): v is Json[] => Array.isArray(v) && v.every(i
 
 /** Reads one field of a structured setting, checking its type. */
 function field<T>(problems: ConfigProblems, key: string, obj: Json, name: string,
-    kind: "string" | "number" | "string[]", fallback: T): T {
+    kind: "string" | "number" | "boolean" | "string[]", fallback: T): T {
     const value = obj[name];
     if (value === undefined) {
         return fallback;
@@ -246,7 +271,8 @@ function parseHosts(r: Reader, labNetworkHosts: (i: number) => string): HostSpec
 function parseWorkloads(r: Reader): WorkloadSpec[] {
     const list = r.json("workloads", isObjectArray, "a list of workload objects");
     const entries: Json[] = list ?? [{}];
-    const known = ["name", "version", "count", "subnet", "placement"];
+    const known = ["name", "version", "count", "subnet", "placement", "strategy", "maxParallel", "canaries", "promote",
+        "autoRevert", "fault", "split"];
     return entries.map((obj, i) => {
         const key = `workloads[${i}]`;
         rejectUnknownFields(r.problems, key, obj, known);
@@ -256,8 +282,40 @@ function parseWorkloads(r: Reader): WorkloadSpec[] {
             count: field(r.problems, key, obj, "count", "number", DEFAULTS.workload.count),
             subnet: field<string | undefined>(r.problems, key, obj, "subnet", "string", undefined),
             placement: field<string[]>(r.problems, key, obj, "placement", "string[]", []),
+            strategy: oneOfField(r.problems, key, obj, "strategy", STRATEGIES, DEFAULTS.workload.strategy),
+            maxParallel: field(r.problems, key, obj, "maxParallel", "number", DEFAULTS.workload.maxParallel),
+            canaries: field(r.problems, key, obj, "canaries", "number", DEFAULTS.workload.canaries),
+            promote: field(r.problems, key, obj, "promote", "boolean", DEFAULTS.workload.promote),
+            autoRevert: field(r.problems, key, obj, "autoRevert", "boolean", DEFAULTS.workload.autoRevert),
+            fault: obj.fault === undefined ? undefined : oneOfField<Fault>(r.problems, key, obj, "fault", FAULTS, "unhealthy"),
+            split: parseSplit(r.problems, key, obj.split),
         };
     });
+}
+
+/** A field that must be one of `allowed`. */
+function oneOfField<T extends string>(problems: ConfigProblems, key: string, obj: Json, name: string,
+    allowed: readonly T[], fallback: T): T {
+    const value = field<string>(problems, key, obj, name, "string", fallback);
+    if ((allowed as readonly string[]).includes(value)) {
+        return value as T;
+    }
+    problems.add(`${key}.${name}`, value, `is not one of ${allowed.join(", ")}`,
+        `pulumi config set --path 'netlab:${key}.${name}' ${fallback}`);
+    return fallback;
+}
+
+/** A workload's version split: an object of version -> whole percent. Cross-field rules: validate.ts. */
+function parseSplit(problems: ConfigProblems, key: string, value: unknown): Record<string, number> | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    if (!isObject(value) || !Object.values(value).every((w) => typeof w === "number")) {
+        problems.add(`${key}.split`, show(value), "is not an object of version -> weight in percent",
+            `pulumi config set --path 'netlab:${key}.split["v1.0.0"]' 80 (and the other version's weight)`);
+        return undefined;
+    }
+    return value as Record<string, number>;
 }
 
 function parseSection(r: Reader, key: "weave" | "consul" | "nomad" | "kubernetes", known: readonly string[]): Json {

@@ -3,12 +3,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { Fault, Strategy } from "./config";
+import { canaryRoutePath, routePath, versionTag } from "./fabio";
 import { REPO_ROOT } from "./scripts";
 
 export interface HttpbackendJob {
     name: string;
     datacenter: string;
     count: number;
+    /** The version of group "web". */
     version: string;
     image: string;
     /** Host names the instances may run on. */
@@ -17,6 +20,15 @@ export interface HttpbackendJob {
     port: number;
     /** The Docker network the instances run in (a Weave network on every host). */
     network: string;
+    strategy: Strategy;
+    maxParallel: number;
+    /** canary and canary-isolated: canaries placed first. */
+    canaries: number;
+    autoRevert: boolean;
+    /** Injected into `version` only. */
+    fault?: Fault;
+    /** With a split, its other version runs in a group of its own. */
+    split?: Record<string, number>;
 }
 
 /** Replaces every {{key}} in a template; a key the template uses but `values` lacks is an error. */
@@ -30,10 +42,37 @@ export function renderTemplate(template: string, values: Record<string, string |
     });
 }
 
+const readJobTemplate = (file: string): string => fs.readFileSync(path.join(REPO_ROOT, "jobs", file), "utf8");
+const hclList = (items: string[]): string => items.map((s) => JSON.stringify(s)).join(", ");
+
+/** The group of a split's other version: its name must stay a valid Nomad group name. */
+export const splitGroupName = (version: string): string => `web-${version.replace(/\./g, "-")}`;
+
+/** Canaries Nomad places for a strategy: none (rolling), `canaries`, or the whole count (blue-green). */
+export function canaryCount(j: Pick<HttpbackendJob, "strategy" | "canaries" | "count">): number {
+    switch (j.strategy) {
+        case "rolling": return 0;
+        case "blue-green": return j.count;
+        default: return j.canaries;
+    }
+}
+
+function groupHcl(j: HttpbackendJob, group: string, version: string, fault: string): string {
+    const tags = [versionTag(version), `network-${j.network}`, `urlprefix-${routePath(j.name)}`];
+    const canaryTags = j.strategy === "canary-isolated"
+        ? [versionTag(version), `network-${j.network}`, "canary", `urlprefix-${canaryRoutePath(j.name)}`]
+        : [...tags, "canary"];
+    return renderTemplate(readJobTemplate("httpbackend-group.nomad.hcl"), {
+        group, name: j.name, count: j.count, version, image: j.image, placement: j.placement.join(","), port: j.port,
+        network: j.network, maxParallel: j.maxParallel, canary: canaryCount(j), autoRevert: String(j.autoRevert),
+        tags: hclList(tags), canaryTags: hclList(canaryTags), fault,
+    });
+}
+
 export function httpbackendJob(j: HttpbackendJob): string {
-    const template = fs.readFileSync(path.join(REPO_ROOT, "jobs", "httpbackend.nomad.hcl"), "utf8");
-    return renderTemplate(template, {
-        name: j.name, datacenter: j.datacenter, count: j.count, version: j.version, image: j.image,
-        placement: j.placement.join(","), port: j.port, network: j.network,
+    const others = Object.keys(j.split ?? {}).filter((v) => v !== j.version).sort();
+    const groups = [groupHcl(j, "web", j.version, j.fault ?? ""), ...others.map((v) => groupHcl(j, splitGroupName(v), v, ""))];
+    return renderTemplate(readJobTemplate("httpbackend.nomad.hcl"), {
+        name: j.name, datacenter: j.datacenter, groups: groups.join("\n").replace(/\n$/, ""),
     });
 }

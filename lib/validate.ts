@@ -5,7 +5,7 @@
  */
 import { Cidr, containsCidr, isHostAddress, nthAddress, overlaps, parseCidr, parseIPv4 } from "./cidr";
 import { WEAVE_VERSION } from "./cni/weave";
-import { DEFAULTS, LabConfig, parseLabConfig, RawConfig, SECRET_KEYS } from "./config";
+import { DEFAULTS, LabConfig, parseLabConfig, RawConfig, SECRET_KEYS, show, WorkloadSpec } from "./config";
 import { ConfigProblems } from "./problems";
 
 /** The bridge Docker creates inside every host: lab ranges must stay clear of it. */
@@ -217,6 +217,7 @@ function checkWorkloads(cfg: LabConfig, p: ConfigProblems, weaveRange: Cidr | un
             p.add(`${key}.count`, String(w.count), `exceeds the ${room} host(s) it may use: each instance runs on a host of its own (the checks reach every instance across hosts)`,
                 `pulumi config set --path 'netlab:${key}.count' ${room}`);
         }
+        checkRollout(cfg, p, key, w);
         w.placement.forEach((h, j) => {
             if (!hostNames.includes(h)) {
                 p.add(`${key}.placement[${j}]`, h, `is not a lab host (hosts: ${hostNames.join(", ")})`,
@@ -225,6 +226,54 @@ function checkWorkloads(cfg: LabConfig, p: ConfigProblems, weaveRange: Cidr | un
         });
     });
     checkUnique(p, cfg.workloads.map((w, i) => ({ key: `workloads[${i}].name`, value: w.name })), "workload name");
+}
+
+/** Weights of a workload's split, in whole percent, summing to 100. */
+export const SPLIT_TOTAL = 100;
+
+/** The upgrade settings of one workload (seed 001): Nomad's update stanza and fabio's weights. */
+function checkRollout(cfg: LabConfig, p: ConfigProblems, key: string, w: WorkloadSpec): void {
+    if (cfg.scenario !== "weave-nomad") {
+        const set: [string, boolean][] = [["strategy", w.strategy !== DEFAULTS.workload.strategy], ["promote", w.promote],
+            ["fault", w.fault !== undefined], ["split", w.split !== undefined]];
+        for (const [name] of set.filter(([, isSet]) => isSet)) {
+            p.add(`${key}.${name}`, "set", `is a weave-nomad setting (Nomad's deployments behind fabio); scenario ${cfg.scenario} does not use it`,
+                `pulumi config rm --path 'netlab:${key}.${name}'`);
+        }
+        return;
+    }
+    if (!Number.isInteger(w.maxParallel) || w.maxParallel < 1 || w.maxParallel > w.count) {
+        p.add(`${key}.maxParallel`, String(w.maxParallel), `is not a whole number from 1 to the workload's count (${w.count})`,
+            `pulumi config set --path 'netlab:${key}.maxParallel' 1`);
+    }
+    if (w.strategy.startsWith("canary") && (!Number.isInteger(w.canaries) || w.canaries < 1 || w.canaries > w.count)) {
+        p.add(`${key}.canaries`, String(w.canaries), `is not a whole number from 1 to the workload's count (${w.count})`,
+            `pulumi config set --path 'netlab:${key}.canaries' 1`);
+    }
+    if (w.split === undefined) {
+        return;
+    }
+    const versions = Object.keys(w.split);
+    const weights = Object.values(w.split);
+    if (w.strategy !== "rolling") {
+        p.add(`${key}.split`, show(w.split), `cannot be combined with strategy ${w.strategy}: each version of a split is its own group, updated in place`,
+            `pulumi config set --path 'netlab:${key}.strategy' rolling, or pulumi config rm --path 'netlab:${key}.split'`);
+    }
+    if (versions.length < 1 || versions.length > 2) {
+        p.add(`${key}.split`, show(w.split), `has ${versions.length} versions; a split runs one or two`,
+            `pulumi config set --path 'netlab:${key}.split' with {"${w.version}": 80, "<other version>": 20}`);
+    }
+    versions.filter((v) => !WORKLOAD_VERSION.test(v)).forEach((v) => p.add(`${key}.split`, v, "is not a version of the form vX.Y.Z",
+        `name the versions of netlab:${key}.split like v1.1.0`));
+    if (!versions.includes(w.version)) {
+        p.add(`${key}.split`, show(w.split), `does not include the workload's version ${w.version} (it keeps the workload's first group)`,
+            `add "${w.version}" to netlab:${key}.split, or set netlab:${key}.version to one of ${versions.join(", ")}`);
+    }
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (!weights.every((x) => Number.isInteger(x) && x >= 0 && x <= SPLIT_TOTAL) || total !== SPLIT_TOTAL) {
+        p.add(`${key}.split`, show(w.split), `weights must be whole percents that sum to ${SPLIT_TOTAL} (they sum to ${total})`,
+            `e.g. pulumi config set --path 'netlab:${key}.split["${w.version}"]' 80`);
+    }
 }
 
 /** Secret keys must have been set with --secret, so that they are encrypted in the stack file. */

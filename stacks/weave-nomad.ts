@@ -1,18 +1,22 @@
 /**
- * Scenario `weave-nomad` (seed 002): hosts -> binaries -> Weave overlay -> Consul -> Nomad
- * -> workloads on the overlay -> checks. The overlay comes up beside Consul and Nomad (it
- * needs only the hosts); the jobs run their instances on Weave networks, registered in
- * Consul with their Weave addresses; the checks prove reachability and subnet isolation.
+ * Scenario `weave-nomad` (seeds 001, 002, 003): hosts -> binaries -> Weave overlay -> Consul
+ * -> Nomad and fabio -> workloads on the overlay -> checks. The overlay comes up beside
+ * Consul and Nomad (it needs only the hosts); the jobs run their instances on Weave
+ * networks, registered in Consul with their Weave addresses and fabio routes, and roll out
+ * new versions with each workload's strategy; the checks prove reachability, routing and
+ * subnet isolation.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { fileSha256, HostArtifacts } from "../components/artifacts";
 import { HTTPBACKEND_BINARY, HTTPBACKEND_IMAGE, HttpbackendImage } from "../components/httpbackend-image";
 import { ConsulCluster } from "../components/consul";
+import { Fabio } from "../components/fabio";
 import { NomadCluster } from "../components/nomad";
 import { NomadJob } from "../components/nomad-job";
 import { WeaveChecks } from "../components/weave-checks";
 import { WeaveOverlay } from "../components/weave-overlay";
+import { canaryRoutePath, FABIO_PROXY_PORT, FABIO_UI_PORT, routePath, splitOverrides } from "../lib/fabio";
 import { httpbackendJob } from "../lib/jobs";
 import { LabConfig } from "../lib/config";
 import { buildHosts, hostOutputs, LabOutputs } from "./hosts";
@@ -29,10 +33,13 @@ export const WEAVE_NOMAD_BINARIES = [
     { name: "consul", dest: "/usr/local/bin/consul" },
     { name: "nomad", dest: "/usr/local/bin/nomad" },
     { name: "httpbackend", dest: HTTPBACKEND_BINARY },
+    { name: "fabio", dest: "/usr/local/bin/fabio" },
+    // The drills' load generator (npm run drill), run on a lab host against fabio.
+    { name: "fortio", dest: "/usr/local/bin/fortio" },
 ];
 
 export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
-    const hosts = buildHosts(cfg, [CONSUL_HTTP_PORT, NOMAD_HTTP_PORT]);
+    const hosts = buildHosts(cfg, [CONSUL_HTTP_PORT, NOMAD_HTTP_PORT, FABIO_PROXY_PORT, FABIO_UI_PORT]);
     const binaries = new HostArtifacts("binaries", {
         hosts: hosts.hosts,
         privateKey: hosts.privateKey,
@@ -63,27 +70,32 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         datacenter: cfg.consul.datacenter,
         dependsOn: [binaries, consul],
     });
+    const fabio = new Fabio("fabio", { hosts: hosts.hosts, dependsOn: [binaries, consul] });
     const workloads = cfg.workloads.map((w) => ({ ...w, subnet: w.subnet ?? cfg.weave.defaultSubnet }));
-    const jobs = workloads.map((w) => {
+    const jobs = workloads.map((w, i) => {
         const placement = w.placement.length > 0 ? w.placement : cfg.hosts.map((h) => h.name);
         return new NomadJob(`job-${w.name}`, {
             host: hosts.hosts[0],
             jobName: w.name,
             jobHcl: httpbackendJob({
-                name: w.name, datacenter: cfg.consul.datacenter, count: w.count, version: w.version,
-                image: HTTPBACKEND_IMAGE, placement, port: WORKLOAD_PORT, network: weave.networks[w.subnet],
+                ...w, datacenter: cfg.consul.datacenter, image: HTTPBACKEND_IMAGE, placement, port: WORKLOAD_PORT,
+                network: weave.networks[w.subnet],
             }),
             count: w.count,
-            tag: `version-${w.version}`,
+            promote: w.promote,
+            routes: w.split === undefined ? "" : splitOverrides(w.name, w.split),
+            fabioApi: `http://127.0.0.1:${FABIO_UI_PORT}`,
+            configKey: `netlab:workloads[${i}]`,
             // Relaunched routers (a new range, password, …) take the instances' addresses with them.
             triggers: [weave.launchId],
-            dependsOn: [nomad, httpbackend, ...weave.ready],
+            dependsOn: [nomad, fabio, httpbackend, ...weave.ready],
         });
     });
     const checks = new WeaveChecks("checks", {
         hosts: hosts.hosts,
         datacenter: cfg.consul.datacenter,
-        workloads: workloads.map((w) => ({ name: w.name, subnet: w.subnet, version: w.version })),
+        workloads: workloads.map((w) => ({ name: w.name, subnet: w.subnet, route: routePath(w.name) })),
+        fabioPort: FABIO_PROXY_PORT,
         networks: weave.networks,
         image: HTTPBACKEND_IMAGE,
         port: WORKLOAD_PORT,
@@ -101,10 +113,33 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         consulGossipKey: consul.gossipKey,
         nomadStatus: nomad.status,
         httpbackendImages: httpbackend.images,
-        workloads: pulumi.all(jobs.map((j) => j.instances)).apply((outs) =>
-            Object.fromEntries(workloads.map((w, i) => [w.name, outs[i].trim().split("\n")]))),
+        workloads: pulumi.all(jobs.map((j) => j.state)).apply((states) => Object.fromEntries(workloads.map((w, i) => [w.name, {
+            strategy: w.strategy,
+            deployment: states[i].deployment,
+            versions: versionCounts(states[i].instances),
+            instances: states[i].instances.map((x) => `${x.address} ${x.node} ${x.version}${x.canary ? " canary" : ""}`),
+            routes: states[i].routes,
+            fabioRoute: routePath(w.name),
+            canaryRoute: w.strategy === "canary-isolated" ? canaryRoutePath(w.name) : undefined,
+            split: w.split,
+            history: states[i].history,
+        }]))),
+        FABIO_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(FABIO_PROXY_PORT)]}`),
+        FABIO_UI: hosts.hosts[0].published.apply((p) => `http://${p[String(FABIO_UI_PORT)]}`),
+        fabio: fabio.status,
         checks: checks.matrix,
         NOMAD_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(NOMAD_HTTP_PORT)]}`),
         ...hostOutputs(hosts),
     };
+}
+
+/** Passing instances per version, and how many of them are canaries. */
+function versionCounts(instances: { version: string; canary: boolean }[]): Record<string, { passing: number; canaries: number }> {
+    const out: Record<string, { passing: number; canaries: number }> = {};
+    for (const x of instances) {
+        const v = (out[x.version] ??= { passing: 0, canaries: 0 });
+        v.passing++;
+        v.canaries += x.canary ? 1 : 0;
+    }
+    return out;
 }

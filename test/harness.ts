@@ -129,6 +129,15 @@ function remoteStdout(name: string): string {
         return `[weave ${weave[1]}] launching the router\n{"host":"${weave[1]}","encryption":"disabled","fastdp":"no fast datapath (bridge not supported)",`
             + `"connections":[${peers.map((p) => `{"peer":"${p}","mode":"sleeve","mtu":1438}`).join(",")}]}\n`;
     }
+    const job = /^job-(.+)-run$/.exec(name);
+    if (job) {
+        return `${JSON.stringify({
+            job: job[1], jobVersion: 0, deployment: { id: "d-1", jobVersion: 0, state: "successful", description: "Deployment completed successfully" },
+            instances: [{ address: "10.32.0.2:8081", node: "u2", version: "v1.0.0", canary: false }],
+            routes: [`/${job[1]}/ -> http://10.32.0.2:8081/ weight 1`],
+            history: [{ jobVersion: 0, stable: true, versions: ["v1.0.0"] }],
+        })}\n`;
+    }
     if (/^checks-u\d$/.test(name)) {
         return `PASS ${name.slice(7)} host -> httpbackend@u2 10.32.0.2: this is httpbackendservice, version: v1.0.0\n`;
     }

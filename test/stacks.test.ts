@@ -16,6 +16,8 @@ const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-artifacts-"));
 fs.writeFileSync(path.join(ARTIFACTS, "consul"), "fake consul");
 fs.writeFileSync(path.join(ARTIFACTS, "nomad"), "fake nomad");
 fs.writeFileSync(path.join(ARTIFACTS, "httpbackend"), "fake httpbackend");
+fs.writeFileSync(path.join(ARTIFACTS, "fabio"), "fake fabio");
+fs.writeFileSync(path.join(ARTIFACTS, "fortio"), "fake fortio");
 fs.mkdirSync(path.join(ARTIFACTS, "weave"));
 fs.writeFileSync(path.join(ARTIFACTS, "weave", "weave"), "fake weave script");
 fs.mkdirSync(path.join(ARTIFACTS, "images"));
@@ -34,7 +36,7 @@ const WEAVE_NOMAD_HOST_STEPS = [
     "lab-u1-ready", "lab-u2-ready", "lab-u3-ready", "weave-u1", "weave-u2", "weave-u3",
     "consul-u1", "consul-u2", "consul-u3", "consul-cluster", "consul-u1-dns", "consul-u2-dns", "consul-u3-dns",
     "httpbackend-image-u1", "httpbackend-image-u2", "httpbackend-image-u3",
-    "nomad-u1", "nomad-u2", "nomad-u3", "nomad-cluster", "job-httpbackend-run", "job-httpbackend-isolated-run",
+    "nomad-u1", "nomad-u2", "nomad-u3", "nomad-cluster", "fabio-u1", "fabio-u2", "fabio-u3", "job-httpbackend-run", "job-httpbackend-isolated-run",
     "checks-u1", "checks-u2", "checks-u3",
 ];
 /** The ports the (mocked) lab-ports.sh printed for the stack, in order. */
@@ -245,7 +247,7 @@ describe("stack options", () => {
         assert.deepStrictEqual(consul.triggers, [], "a changed config is run in place");
         assert.ok(consul.resource.deleteBeforeReplace);
         const pushes = byType(run, "command:local:Command").filter((c) => c.parent === "binaries");
-        assert.strictEqual(pushes.length, 9);
+        assert.strictEqual(pushes.length, 15);
         for (const p of pushes) {
             const [, host, file] = p.name.split("-");
             const env = p.inputs.environment as Record<string, string>;
@@ -261,7 +263,7 @@ describe("stack options", () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         const pushes = byType(run, "command:local:Command").filter((c) => c.parent === "binaries");
         assert.deepStrictEqual(pushes.map((p) => p.name),
-            ["u1", "u2", "u3"].flatMap((h) => [`binaries-${h}-consul`, `binaries-${h}-nomad`, `binaries-${h}-httpbackend`]));
+            ["u1", "u2", "u3"].flatMap((h) => ["consul", "nomad", "httpbackend", "fabio", "fortio"].map((b) => `binaries-${h}-${b}`)));
         for (const p of pushes) {
             const host = p.name.split("-")[1];
             assert.deepStrictEqual(p.dependsOn, [`lab-${host}-ready`]);
@@ -313,11 +315,11 @@ describe("stack options", () => {
             assert.deepStrictEqual(dns.resource.dependsOn, ["consul-cluster"], "DNS is switched once the cluster has a leader");
             assert.ok((dns.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"), "delete restores the host's DNS");
         }
-        // Three pinned ports per host: SSH, Consul's and Nomad's HTTP APIs.
-        assert.strictEqual(named(run, "lab-ports").inputs.create, "bash -s -- 9 netlab-weave-lab");
+        // Five pinned ports per host: SSH, Consul's and Nomad's HTTP APIs, fabio's proxy and UI.
+        assert.strictEqual(named(run, "lab-ports").inputs.create, "bash -s -- 15 netlab-weave-lab");
         const picked = pickedPorts(run);
         assert.deepStrictEqual(containerPorts(run), [0, 1, 2].map((i) =>
-            [22, 8500, 4646].map((internal, j) => [internal, "127.0.0.1", picked[3 * i + j]])));
+            [22, 8500, 4646, 9999, 9998].map((internal, j) => [internal, "127.0.0.1", picked[5 * i + j]])));
         assert.strictEqual(run.outputs.CONSUL_HTTP_ADDR, `http://127.0.0.1:${picked[1]}`, "u1's published 8500");
     });
 
@@ -359,7 +361,7 @@ describe("stack options", () => {
         assert.deepStrictEqual(jobs.map((j) => j.name), ["job-httpbackend", "job-httpbackend-isolated"]);
         for (const [job, network, count] of [["httpbackend", "weave", 3], ["httpbackend-isolated", "weave-10.32.1.0-24", 2]] as const) {
             const cmd = hostStep(named(run, `job-${job}-run`));
-            assert.deepStrictEqual(cmd.resource.dependsOn, ["lab-u1-ready", "nomad", "httpbackend-image", "weave-u1", "weave-u2", "weave-u3"]);
+            assert.deepStrictEqual(cmd.resource.dependsOn, ["lab-u1-ready", "nomad", "fabio", "httpbackend-image", "weave-u1", "weave-u2", "weave-u3"]);
             assert.strictEqual(cmd.container, "netlab-weave-lab-u1");
             assert.strictEqual(cmd.update, "bash -s", "a changed job file updates the job instead of replacing (purging) it");
             assert.strictEqual(cmd.triggers.length, 2, "replaced when the routers are relaunched, or with its host's container");
@@ -369,7 +371,10 @@ describe("stack options", () => {
                 assert.ok(cmd.stdin.includes(line), `job file of ${job} lacks: ${line}`);
             }
             assert.doesNotMatch(cmd.stdin, /\{\{\w+\}\}/, "no placeholder left");
-            assert.ok(cmd.stdin.split("\n").includes("NETLAB_TAG='version-v1.0.0'"), "an update waits until every passing instance has the new version");
+            for (const line of ["NETLAB_PROMOTE='false'", "NETLAB_ROUTES=''", "NETLAB_FABIO_API='http://127.0.0.1:9998'", `NETLAB_COUNT='${count}'`,
+                '        tags         = ["version-v1.0.0", "network-' + network + '", "urlprefix-/' + job + '/"]', "      max_parallel      = 1"]) {
+                assert.ok(cmd.stdin.split("\n").includes(line), `job step of ${job} lacks: ${line}`);
+            }
             assert.ok((cmd.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"));
         }
     });
@@ -380,7 +385,7 @@ describe("stack options", () => {
             const step = hostStep(named(run, `checks-${h}`));
             assert.deepStrictEqual(step.resource.dependsOn, [`lab-${h}-ready`, "job-httpbackend", "job-httpbackend-isolated"]);
             assert.strictEqual(step.triggers.length, 4, "the overlay's launch, both jobs' instances, the host's container");
-            for (const line of ["NETLAB_WORKLOADS='httpbackend 10.32.0.0/24 v1.0.0", "httpbackend-isolated 10.32.1.0/24 v1.0.0'",
+            for (const line of ["NETLAB_WORKLOADS='httpbackend 10.32.0.0/24 /httpbackend/", "httpbackend-isolated 10.32.1.0/24 /httpbackend-isolated/'", "NETLAB_FABIO_PORT='9999'",
                 "NETLAB_NETWORKS='10.32.0.0/24 weave", "10.32.1.0/24 weave-10.32.1.0-24'", "NETLAB_DATACENTER='dc1'"]) {
                 assert.ok(step.stdin.split("\n").includes(line), `checks-${h} lacks ${line}`);
             }
@@ -410,8 +415,8 @@ describe("stack options", () => {
     it("weave-nomad names the missing binaries and the command that builds them", async () => {
         const empty = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-empty-"));
         await assert.rejects(runStackFile("weave-lab", { "netlab:artifactsDir": empty }),
-            /netlab:artifactsDir = '.*': consul, nomad, httpbackend missing in .*Fix: npm run toolchain/);
-        for (const f of ["consul", "nomad", "httpbackend"]) {
+            /netlab:artifactsDir = '.*': consul, nomad, httpbackend, fabio, fortio missing in .*Fix: npm run toolchain/);
+        for (const f of ["consul", "nomad", "httpbackend", "fabio", "fortio"]) {
             fs.writeFileSync(path.join(empty, f), `fake ${f}`);
         }
         await assert.rejects(runStackFile("weave-lab", { "netlab:artifactsDir": empty }),
