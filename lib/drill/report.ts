@@ -1,0 +1,434 @@
+/**
+ * Drill reports: a drill upgrades a service while fortio sends load to it through fabio, and a
+ * sampler polls every instance's per-path request counters about once a second. This module
+ * checks those raw results (fortio's JSON, the sampler's JSON lines, the drill's meta) and turns
+ * them into one DrillReport: fortio's totals and latencies, and which version served how many
+ * requests on which route, in total and per sampler tick. Pure functions except writeReport;
+ * chart.ts draws the report.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** Input that is not what a drill produces: the message names the file, field and value. */
+export class DrillInputError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "DrillInputError";
+    }
+}
+
+/** One percentile of a fortio histogram. */
+export interface FortioPercentile {
+    /** 0 to 100, as given to `fortio load -p`. */
+    Percentile: number;
+    /** Seconds. */
+    Value: number;
+}
+
+/** The parts of fortio's stats.HistogramData that a report uses; durations in seconds. */
+export interface FortioHistogram {
+    Count: number;
+    Avg: number;
+    Max: number;
+    /** Absent (omitted by fortio) when Count is 0. */
+    Percentiles: FortioPercentile[];
+}
+
+/** The parts of fortio's HTTPRunnerResults (`fortio load -json FILE`, v1.68) that a report uses. */
+export interface FortioResult {
+    /** RFC 3339 time the load started. */
+    StartTime: string;
+    /** "200", or "max" for as fast as possible. */
+    RequestedQPS: string;
+    ActualQPS: number;
+    /** Nanoseconds. */
+    ActualDuration: number;
+    /** HTTP status code (as text) to count; -1 is a socket or connection error. */
+    RetCodes: Record<string, number>;
+    /** Every request, errors included. */
+    DurationHistogram: FortioHistogram;
+    /** The requests fortio counts as errors (not 2xx, nor 418); null when fortio wrote none. */
+    ErrorsDurationHistogram: FortioHistogram | null;
+    /** Connections opened by each of fortio's threads (null when fortio wrote none). */
+    Sockets: number[] | null;
+    /** Connections opened in all; more than the thread count means connections were closed under fortio. */
+    SocketCount: number;
+}
+
+/** One instance of the service at one sampler tick. */
+export interface InstanceSample {
+    /** Unique per instance, e.g. its container's host name. */
+    id: string;
+    version: string;
+    canary: boolean;
+    /** Requests served since the instance started, by first path segment ("/httpbackend", "/" for the root). */
+    served: Record<string, number>;
+}
+
+/** One sampler tick: every instance that answered. */
+export interface Sample {
+    /** Unix milliseconds. */
+    t: number;
+    instances: InstanceSample[];
+}
+
+/** What the drill did and when. */
+export interface DrillMeta {
+    stack: string;
+    scenario: string;
+    workload: string;
+    /** The production path prefix the load targets, e.g. "/httpbackend". */
+    route: string;
+    /** The canary path prefix, e.g. "/httpbackend-canary". */
+    canaryRoute?: string;
+    /** The qps fortio was asked for (0: as fast as possible). */
+    qps: number;
+    loadStartMs: number;
+    loadEndMs: number;
+    change: { startMs: number; endMs: number; ok: boolean; message?: string };
+    /** Free-form expectations, copied into the report for whoever checks it. */
+    expected?: Record<string, unknown>;
+}
+
+/** Requests a version served on a route in the sampler interval ending at `t`. */
+export interface TimelineRow {
+    /** Seconds since the load started, of the tick that ends the interval. */
+    t: number;
+    route: string;
+    version: string;
+    requests: number;
+    /** The interval's length in seconds (requests / seconds is the rate). */
+    seconds: number;
+}
+
+export interface DrillReport {
+    stack: string;
+    scenario: string;
+    workload: string;
+    route: string;
+    canaryRoute: string | null;
+    /** When the load started, ISO 8601. */
+    loadStart: string;
+    /** From fortio: every request it sent, by outcome. */
+    requests: { total: number; ok: number; non2xx: number; socketErrors: number; byCode: Record<string, number> };
+    /** non2xx + socketErrors. */
+    failed: number;
+    latencyMs: { p50: number; p90: number; p99: number; avg: number; max: number };
+    /** Latency of the requests fortio counts as errors; null when there were none. */
+    errorLatencyMs: { avg: number; max: number } | null;
+    qps: { requested: number; actual: number };
+    /** Connections fortio opened. */
+    sockets: number;
+    loadSeconds: number;
+    /** Seconds relative to the load's start. */
+    change: { startS: number; endS: number; seconds: number; ok: boolean; message: string | null };
+    /** From the samples: requests per route, per version, over the whole drill. */
+    versions: Record<string, Record<string, number>>;
+    /** versions as fractions of each route's requests (0 when the route had none). */
+    share: Record<string, Record<string, number>>;
+    timeline: TimelineRow[];
+    expected?: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shape checks
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+    const text = v === undefined ? "nothing" : JSON.stringify(v);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Field checks that throw DrillInputError naming `where` and the field. */
+class Checker {
+    constructor(private readonly where: string) {}
+
+    fail(field: string, what: string, value: unknown): never {
+        throw new DrillInputError(`${this.where}: ${field} ${what}, got ${show(value)}`);
+    }
+
+    object(v: unknown, field: string): Json {
+        return isObject(v) ? v : this.fail(field, "must be an object", v);
+    }
+
+    number(v: unknown, field: string): number {
+        return typeof v === "number" && Number.isFinite(v) ? v : this.fail(field, "must be a number", v);
+    }
+
+    count(v: unknown, field: string): number {
+        return typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : this.fail(field, "must be a non-negative integer", v);
+    }
+
+    list(v: unknown, field: string): unknown[] {
+        return Array.isArray(v) ? (v as unknown[]) : this.fail(field, "must be a list", v);
+    }
+
+    string(v: unknown, field: string): string {
+        return typeof v === "string" && v !== "" ? v : this.fail(field, "must be a non-empty string", v);
+    }
+
+    histogram(v: unknown, field: string): FortioHistogram {
+        const h = this.object(v, field);
+        const count = this.count(h.Count, `${field}.Count`);
+        const pcts = this.list(h.Percentiles ?? [], `${field}.Percentiles`);
+        return {
+            Count: count,
+            Avg: this.number(h.Avg, `${field}.Avg`),
+            Max: this.number(h.Max, `${field}.Max`),
+            Percentiles: pcts.map((p, i) => {
+                const o = this.object(p, `${field}.Percentiles[${i}]`);
+                return { Percentile: this.number(o.Percentile, `${field}.Percentiles[${i}].Percentile`),
+                    Value: this.number(o.Value, `${field}.Percentiles[${i}].Value`) };
+            }),
+        };
+    }
+}
+
+/** Checks the parsed JSON of `fortio load -json FILE` and returns the parts a report uses. */
+export function parseFortioResult(json: unknown): FortioResult {
+    const c = new Checker("fortio result");
+    const r = c.object(json, "the top level");
+    if (r.error === true) {
+        const detail = [r.message, r.exception].filter((s) => typeof s === "string" && s !== "").join(": ");
+        throw new DrillInputError(`fortio result: the run failed: ${detail || "no message"}`);
+    }
+    const retCodesRaw = c.object(r.RetCodes, "RetCodes");
+    const retCodes: Record<string, number> = {};
+    for (const [code, n] of Object.entries(retCodesRaw)) {
+        if (!/^-?\d+$/.test(code)) {
+            c.fail("RetCodes", "must be keyed by status code", code);
+        }
+        retCodes[code] = c.count(n, `RetCodes["${code}"]`);
+    }
+    const duration = c.histogram(r.DurationHistogram, "DurationHistogram");
+    const coded = Object.values(retCodes).reduce((a, b) => a + b, 0);
+    if (coded !== duration.Count) {
+        throw new DrillInputError(`fortio result: RetCodes add up to ${coded} requests but DurationHistogram.Count is ${duration.Count}`);
+    }
+    const startTime = c.string(r.StartTime, "StartTime");
+    if (Number.isNaN(Date.parse(startTime))) {
+        c.fail("StartTime", "must be a date and time", startTime);
+    }
+    const sockets = r.Sockets === null || r.Sockets === undefined ? null
+        : c.list(r.Sockets, "Sockets").map((n, i) => c.count(n, `Sockets[${i}]`));
+    return {
+        StartTime: startTime,
+        RequestedQPS: c.string(r.RequestedQPS, "RequestedQPS"),
+        ActualQPS: c.number(r.ActualQPS, "ActualQPS"),
+        ActualDuration: c.count(r.ActualDuration, "ActualDuration"),
+        RetCodes: retCodes,
+        DurationHistogram: duration,
+        ErrorsDurationHistogram: r.ErrorsDurationHistogram === null || r.ErrorsDurationHistogram === undefined ? null
+            : c.histogram(r.ErrorsDurationHistogram, "ErrorsDurationHistogram"),
+        Sockets: sockets,
+        SocketCount: c.count(r.SocketCount, "SocketCount"),
+    };
+}
+
+/** Parses the sampler's output: one JSON object per line (blank lines skipped), ticks in time order. */
+export function parseSamples(jsonl: string): Sample[] {
+    const samples: Sample[] = [];
+    jsonl.split("\n").forEach((text, index) => {
+        if (text.trim() === "") {
+            return;
+        }
+        const c = new Checker(`samples line ${index + 1}`);
+        let json: unknown;
+        try {
+            json = JSON.parse(text);
+        } catch (e) {
+            throw new DrillInputError(`samples line ${index + 1}: not JSON (${(e as Error).message})`);
+        }
+        const o = c.object(json, "the line");
+        const t = c.count(o.t, "t");
+        const previous = samples[samples.length - 1];
+        if (previous !== undefined && t <= previous.t) {
+            c.fail("t", `must be after the previous tick's ${previous.t}`, t);
+        }
+        const ids = new Set<string>();
+        const instances = c.list(o.instances, "instances").map((raw, i): InstanceSample => {
+            const f = `instances[${i}]`;
+            const inst = c.object(raw, f);
+            const id = c.string(inst.id, `${f}.id`);
+            if (ids.has(id)) {
+                c.fail(`${f}.id`, "must be unique within a tick", id);
+            }
+            ids.add(id);
+            if (inst.canary !== undefined && typeof inst.canary !== "boolean") {
+                c.fail(`${f}.canary`, "must be true or false", inst.canary);
+            }
+            const served: Record<string, number> = {};
+            for (const [prefix, n] of Object.entries(c.object(inst.served, `${f}.served`))) {
+                served[prefix] = c.count(n, `${f}.served["${prefix}"]`);
+            }
+            return { id, version: c.string(inst.version, `${f}.version`), canary: inst.canary === true, served };
+        });
+        samples.push({ t, instances });
+    });
+    return samples;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+function round(v: number, decimals: number): number {
+    const f = 10 ** decimals;
+    return Math.round(v * f) / f;
+}
+
+/** Versions in a stable, human order: v1.9.0 before v1.10.0. */
+function byVersion(a: string, b: string): number {
+    return a.localeCompare(b, "en", { numeric: true });
+}
+
+function percentileMs(h: FortioHistogram, p: number): number {
+    const found = h.Percentiles.find((x) => x.Percentile === p);
+    if (found === undefined) {
+        throw new DrillInputError(`fortio result: DurationHistogram has no ${p}th percentile: run fortio load with -p "50,90,99"`);
+    }
+    return round(found.Value * 1000, 3);
+}
+
+/**
+ * Requests per route and version from the sampler's cumulative counters, over each interval
+ * between ticks. An instance at the first tick counts from its counters then; one that first
+ * appears later started during the drill and counts from 0; one that disappears stops
+ * contributing (its requests since it was last seen are unknown; if it comes back under the
+ * same id, it counts from when it was last seen); any counter that goes down means the
+ * instance restarted under the same id, and all its counters count from 0 again. Paths other than
+ * `routes` are ignored. Rows exist for every route and every version that has an instance at
+ * the tick, 0 included.
+ */
+export function sampleTimeline(samples: Sample[], routes: string[], loadStartMs: number): TimelineRow[] {
+    const lastSeen = new Map<string, Record<string, number>>();
+    const rows: TimelineRow[] = [];
+    samples.forEach((sample, i) => {
+        const tick = new Map<string, Map<string, number>>(routes.map((r) => [r, new Map()]));
+        for (const inst of sample.instances) {
+            const before = lastSeen.get(inst.id);
+            // Any counter going down (health checks' too) means a restart: everything counts from 0 again.
+            const restarted = before !== undefined && Object.entries(before).some(([p, n]) => (inst.served[p] ?? 0) < n);
+            const base = i === 0 ? inst.served : before === undefined || restarted ? {} : before;
+            for (const route of routes) {
+                const delta = (inst.served[route] ?? 0) - (base[route] ?? 0);
+                const perVersion = tick.get(route)!;
+                perVersion.set(inst.version, (perVersion.get(inst.version) ?? 0) + delta);
+            }
+            lastSeen.set(inst.id, inst.served);
+        }
+        if (i === 0) {
+            return;
+        }
+        const t = round((sample.t - loadStartMs) / 1000, 3);
+        const seconds = round((sample.t - samples[i - 1].t) / 1000, 3);
+        for (const route of routes) {
+            const perVersion = tick.get(route)!;
+            for (const version of [...perVersion.keys()].sort(byVersion)) {
+                rows.push({ t, route, version, requests: perVersion.get(version)!, seconds });
+            }
+        }
+    });
+    return rows;
+}
+
+/** Builds the report of one drill from fortio's result, the sampler's ticks and the drill's meta. */
+export function buildReport(fortio: FortioResult, samples: Sample[], meta: DrillMeta): DrillReport {
+    for (const [name, route] of [["route", meta.route], ["canaryRoute", meta.canaryRoute]] as const) {
+        if (route !== undefined && !/^\/[^/]*$/.test(route)) {
+            throw new DrillInputError(`drill meta: ${name} must be one path segment such as "/httpbackend", got ${show(route)}`);
+        }
+    }
+    if (meta.canaryRoute === meta.route) {
+        throw new DrillInputError(`drill meta: canaryRoute must differ from route, both are ${show(meta.route)}`);
+    }
+    const requestedQps = Number(fortio.RequestedQPS);
+    if (Number.isFinite(requestedQps) && requestedQps !== meta.qps) {
+        throw new DrillInputError(`drill meta: qps is ${meta.qps} but fortio was asked for ${fortio.RequestedQPS}: `
+            + "the meta and the fortio result are not from the same run");
+    }
+    const h = fortio.DurationHistogram;
+    if (h.Count === 0) {
+        throw new DrillInputError("fortio result: no requests were made (DurationHistogram.Count is 0)");
+    }
+
+    let ok = 0;
+    let socketErrors = 0;
+    for (const [code, n] of Object.entries(fortio.RetCodes)) {
+        const c = Number(code);
+        if (c < 0) {
+            socketErrors += n;
+        } else if (c >= 200 && c <= 299) {
+            ok += n;
+        }
+    }
+    const non2xx = h.Count - ok - socketErrors;
+    const errors = fortio.ErrorsDurationHistogram;
+
+    const routes = meta.canaryRoute === undefined ? [meta.route] : [meta.route, meta.canaryRoute];
+    const allVersions = [...new Set(samples.flatMap((s) => s.instances.map((i) => i.version)))].sort(byVersion);
+    const timeline = sampleTimeline(samples, routes, meta.loadStartMs);
+    const versions: Record<string, Record<string, number>> = {};
+    const share: Record<string, Record<string, number>> = {};
+    for (const route of routes) {
+        const counts = Object.fromEntries(allVersions.map((v) => [v, 0]));
+        for (const row of timeline) {
+            if (row.route === route) {
+                counts[row.version] += row.requests;
+            }
+        }
+        const total = Object.values(counts).reduce((a, b) => a + b, 0);
+        versions[route] = counts;
+        share[route] = Object.fromEntries(allVersions.map((v) => [v, total === 0 ? 0 : counts[v] / total]));
+    }
+
+    const startS = round((meta.change.startMs - meta.loadStartMs) / 1000, 3);
+    const endS = round((meta.change.endMs - meta.loadStartMs) / 1000, 3);
+    return {
+        stack: meta.stack,
+        scenario: meta.scenario,
+        workload: meta.workload,
+        route: meta.route,
+        canaryRoute: meta.canaryRoute ?? null,
+        loadStart: new Date(meta.loadStartMs).toISOString(),
+        requests: { total: h.Count, ok, non2xx, socketErrors, byCode: { ...fortio.RetCodes } },
+        failed: non2xx + socketErrors,
+        latencyMs: { p50: percentileMs(h, 50), p90: percentileMs(h, 90), p99: percentileMs(h, 99),
+            avg: round(h.Avg * 1000, 3), max: round(h.Max * 1000, 3) },
+        errorLatencyMs: errors === null || errors.Count === 0 ? null
+            : { avg: round(errors.Avg * 1000, 3), max: round(errors.Max * 1000, 3) },
+        qps: { requested: meta.qps, actual: round(fortio.ActualQPS, 3) },
+        sockets: fortio.SocketCount,
+        loadSeconds: round(fortio.ActualDuration / 1e9, 3),
+        change: { startS, endS, seconds: round(endS - startS, 3), ok: meta.change.ok, message: meta.change.message ?? null },
+        versions,
+        share,
+        timeline,
+        ...(meta.expected === undefined ? {} : { expected: meta.expected }),
+    };
+}
+
+/** A file-name-safe form of a scenario name. */
+function slug(name: string): string {
+    return name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[.-]+/, "") || "drill";
+}
+
+/** The names writeReport gives a scenario's files. */
+export function reportFileNames(report: Pick<DrillReport, "scenario">): { json: string; png: string } {
+    const base = `drill-${slug(report.scenario)}`;
+    return { json: `${base}.json`, png: `${base}.png` };
+}
+
+/** Writes the report as JSON and its chart as PNG into `dir` (created if missing); returns their paths. */
+export function writeReport(dir: string, report: DrillReport, png: Buffer): { json: string; png: string } {
+    const names = reportFileNames(report);
+    fs.mkdirSync(dir, { recursive: true });
+    const files = { json: path.join(dir, names.json), png: path.join(dir, names.png) };
+    fs.writeFileSync(files.json, JSON.stringify(report, null, 2) + "\n");
+    fs.writeFileSync(files.png, png);
+    return files;
+}
