@@ -6,6 +6,7 @@
 #   scripts/lab.sh up [STACK]        create the stack if needed, then pulumi up --yes (default STACK: dev)
 #   scripts/lab.sh destroy [STACK]   pulumi destroy --yes
 #   scripts/lab.sh key [STACK]       write the lab's SSH key to ./lab.key (mode 600)
+#   scripts/lab.sh drill STACK SCENARIO [OPTIONS]   an upgrade under load, measured (scripts/drill.ts)
 #   scripts/lab.sh pulumi ARGS...    any pulumi command with the same environment
 # Environment (all optional): PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE(_FILE), NETLAB_TOOLCHAIN.
 set -euo pipefail
@@ -97,11 +98,14 @@ case "$action" in
         pulumi stack output --show-secrets --stack "$stack" sshPrivateKey > lab.key
         echo "wrote $root/lab.key"
         ;;
+    drill)
+        node -r ts-node/register/transpile-only "$root/scripts/drill.ts" "$@"
+        ;;
     pulumi)
         pulumi "$@"
         ;;
     *)
-        echo "lab: unknown action '$action' (up, destroy, key, pulumi)" >&2
+        echo "lab: unknown action '$action' (up, destroy, key, drill, pulumi)" >&2
         exit 2
         ;;
 esac

@@ -305,35 +305,66 @@ function percentileMs(h: FortioHistogram, p: number): number {
  * the tick, 0 included.
  */
 export function sampleTimeline(samples: Sample[], routes: string[], loadStartMs: number): TimelineRow[] {
-    const lastSeen = new Map<string, Record<string, number>>();
     const rows: TimelineRow[] = [];
-    samples.forEach((sample, i) => {
-        const tick = new Map<string, Map<string, number>>(routes.map((r) => [r, new Map()]));
-        for (const inst of sample.instances) {
-            const before = lastSeen.get(inst.id);
-            // Any counter going down (health checks' too) means a restart: everything counts from 0 again.
-            const restarted = before !== undefined && Object.entries(before).some(([p, n]) => (inst.served[p] ?? 0) < n);
-            const base = i === 0 ? inst.served : before === undefined || restarted ? {} : before;
-            for (const route of routes) {
-                const delta = (inst.served[route] ?? 0) - (base[route] ?? 0);
-                const perVersion = tick.get(route)!;
-                perVersion.set(inst.version, (perVersion.get(inst.version) ?? 0) + delta);
-            }
-            lastSeen.set(inst.id, inst.served);
-        }
+    let tick = new Map<string, Map<string, number>>();
+    const flush = (i: number): void => {
         if (i === 0) {
             return;
         }
-        const t = round((sample.t - loadStartMs) / 1000, 3);
-        const seconds = round((sample.t - samples[i - 1].t) / 1000, 3);
+        const t = round((samples[i].t - loadStartMs) / 1000, 3);
+        const seconds = round((samples[i].t - samples[i - 1].t) / 1000, 3);
         for (const route of routes) {
             const perVersion = tick.get(route)!;
             for (const version of [...perVersion.keys()].sort(byVersion)) {
                 rows.push({ t, route, version, requests: perVersion.get(version)!, seconds });
             }
         }
-    });
+    };
+    let current = -1;
+    for (const { i, inst, delta } of instanceDeltas(samples, routes)) {
+        if (i !== current) {
+            if (current >= 0) {
+                flush(current);
+            }
+            current = i;
+            tick = new Map(routes.map((r) => [r, new Map<string, number>()]));
+        }
+        for (const route of routes) {
+            const perVersion = tick.get(route)!;
+            perVersion.set(inst.version, (perVersion.get(inst.version) ?? 0) + delta[route]);
+        }
+    }
+    if (current >= 0) {
+        flush(current);
+    }
     return rows;
+}
+
+/**
+ * Every instance at every tick with the requests it served on each route since the tick
+ * before (the rules of sampleTimeline). Ticks without an instance yield nothing.
+ */
+export function* instanceDeltas(samples: Sample[], routes: string[]): Generator<{ i: number; inst: InstanceSample; delta: Record<string, number> }> {
+    const lastSeen = new Map<string, Record<string, number>>();
+    for (const [i, sample] of samples.entries()) {
+        for (const inst of sample.instances) {
+            const before = lastSeen.get(inst.id);
+            // Any counter going down (health checks' too) means a restart: everything counts from 0 again.
+            const restarted = before !== undefined && Object.entries(before).some(([p, n]) => (inst.served[p] ?? 0) < n);
+            const base = i === 0 ? inst.served : before === undefined || restarted ? {} : before;
+            yield { i, inst, delta: Object.fromEntries(routes.map((r) => [r, (inst.served[r] ?? 0) - (base[r] ?? 0)])) };
+            lastSeen.set(inst.id, inst.served);
+        }
+    }
+}
+
+/** Requests served on `route` by instances while they were canaries (an isolated canary must have none on production's route). */
+export function canaryRequests(samples: Sample[], route: string): number {
+    let n = 0;
+    for (const { inst, delta } of instanceDeltas(samples, [route])) {
+        n += inst.canary ? delta[route] : 0;
+    }
+    return n;
 }
 
 /** Builds the report of one drill from fortio's result, the sampler's ticks and the drill's meta. */

@@ -133,11 +133,8 @@ export class LabStack {
 }
 
 
-/** An ssh command line to a lab host with the stack's key. */
-export function sshArgs(keyFile: string, port: number, user = "root", host = "127.0.0.1"): string[] {
-    return ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-        "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-p", String(port), `${user}@${host}`];
-}
+/** An ssh command line to a lab host with the stack's key (lib/ssh.ts). */
+export { sshArgs } from "../../lib/ssh";
 
 /**
  * Runs `up` and interrupts it with SIGINT (as ^C does) as soon as a line of its output matches

@@ -44,7 +44,8 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const want = (b: string): string => sh("sha256sum", [path.join(ROOT, ".toolchain", "artifacts", b)]).split(" ")[0];
         for (const h of hosts) {
             assert.deepStrictEqual(binaries[h.name], [`/usr/local/bin/consul sha256=${want("consul")}`, `/usr/local/bin/nomad sha256=${want("nomad")}`,
-                `/usr/local/lib/netlab/httpbackend sha256=${want("httpbackend")}`]);
+                `/usr/local/lib/netlab/httpbackend sha256=${want("httpbackend")}`, `/usr/local/bin/fabio sha256=${want("fabio")}`,
+                `/usr/local/bin/fortio sha256=${want("fortio")}`]);
             const ssh = sshArgs(keyFile, h.ssh.port);
             const consul = sh("ssh", [...ssh, "consul", "version"]).split("\n")[0];
             const nomad = sh("ssh", [...ssh, "nomad", "version"]).split("\n")[0];
@@ -148,11 +149,12 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
 
     it("the jobs run on the overlay, registered in Consul with their Weave addresses, reachable by name from every host", async () => {
         const stack = lab.opened;
-        const workloads = (await stack.outputs()).workloads.value as Record<string, string[]>;
+        const outputs = await stack.outputs();
+        const workloads = outputs.workloads.value as Record<string, { deployment: { state: string }; instances: string[]; routes: string[] }>;
         const u1 = sshArgs(keyFile, hosts[0].ssh.port);
         for (const [svc, count, subnet] of [["httpbackend", 3, /^10\.32\.0\.\d+$/], ["httpbackend-isolated", 2, /^10\.32\.1\.\d+$/]] as const) {
-            console.log(workloads[svc].map((l) => `      ${l}`).join("\n"));
-            assert.strictEqual(workloads[svc][0], `job ${svc}: ${count} instances passing in Consul`);
+            console.log(workloads[svc].instances.map((l) => `      ${l}`).join("\n"));
+            assert.strictEqual(workloads[svc].deployment.state, "successful");
             const instances = passing(u1, svc);
             assert.strictEqual(instances.length, count);
             assert.strictEqual(new Set(instances.map((i) => i.split(" ")[0])).size, count, "one instance per host");
@@ -161,8 +163,10 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
                 assert.match(addr, subnet, `${svc} is registered with its Weave address, not the host's`);
                 assert.strictEqual(port, "8081");
             }
-            assert.deepStrictEqual(workloads[svc].slice(1).sort(),
-                instances.map((i) => `${i.split(" ")[1]} this is httpbackendservice, version: v1.0.0`).sort());
+            assert.deepStrictEqual(workloads[svc].instances.sort(), instances.map((i) => `${i.split(" ")[1]} ${i.split(" ")[0]} v1.0.0`).sort());
+            // fabio routes every instance, and answers on the route from this machine (the published proxy port).
+            assert.deepStrictEqual(workloads[svc].routes.map((r) => r.split(" ")[2]).sort(), instances.map((i) => `http://${i.split(" ")[1]}/`).sort());
+            assert.strictEqual(sh("curl", ["-fsS", "--max-time", "5", `${outputs.FABIO_ADDR.value as string}/${svc}/`]), "this is httpbackendservice, version: v1.0.0\n");
             for (const h of hosts) {
                 const ssh = sshArgs(keyFile, h.ssh.port);
                 const dig = sh("ssh", [...ssh, `dig +short @127.0.0.1 -p 8600 ${svc}.service.dc1.consul`]).trim().split("\n").sort();
@@ -175,8 +179,8 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
     it("the check matrix: every cell passed, across hosts and subnets, and a container on the overlay reaches its subnet by name", async () => {
         const checks = (await lab.opened.outputs()).checks.value as Record<string, string>;
         console.log(Object.entries(checks).map(([c, r]) => `      ${c}: ${r}`).join("\n"));
-        // Per host: 5 instances + 2 names + 2 DNS cells from the host; per subnet probe: 5 instances + 2 names.
-        assert.strictEqual(Object.keys(checks).length, hosts.length * (5 + 2 + 2 + 2 * (5 + 2)));
+        // Per host: 5 instances + 2 names + 2 fabio routes + 2 DNS cells from the host; per subnet probe: 5 instances + 2 names + 2 fabio routes.
+        assert.strictEqual(Object.keys(checks).length, hosts.length * (5 + 2 + 2 + 2 + 2 * (5 + 2 + 2)));
         const failed = Object.entries(checks).filter(([, r]) => !r.startsWith("PASS"));
         assert.deepStrictEqual(failed, []);
         for (const h of hosts) {
@@ -222,8 +226,8 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const result = await phases.time("version update", () => stack.up({ onOutput: () => undefined }));
         assert.deepStrictEqual(changed(result), { update: 2, replace: 3 }, "both jobs run again in place, then the checks on every host");
         for (const svc of ["httpbackend", "httpbackend-isolated"]) {
-            const lines = (result.outputs.workloads.value as Record<string, string[]>)[svc];
-            assert.ok(lines.slice(1).length > 0 && lines.slice(1).every((l) => / this is httpbackendservice, version: v1\.1\.0$/.test(l)), lines.join("\n"));
+            const lines = (result.outputs.workloads.value as Record<string, { instances: string[] }>)[svc].instances;
+            assert.ok(lines.length > 0 && lines.every((l) => / v1\.1\.0$/.test(l)), lines.join("\n"));
         }
         assert.deepStrictEqual(Object.values(result.outputs.checks.value as Record<string, string>).filter((r) => !r.startsWith("PASS")), []);
     });
