@@ -12,7 +12,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { DrillArgs, drillTable, runDrill, DrillResult, SPLIT_MIN_REQUESTS } from "../../scripts/drill";
-import { checkPrerequisites, dockerObjects, LabStack, Phases, ROOT } from "./lab";
+import { changed, checkPrerequisites, dockerObjects, LabStack, Phases, ROOT, sh } from "./lab";
 
 interface WorkloadOut { deployment: { state: string; jobVersion: number }; instances: string[]; history: { jobVersion: number }[] }
 
@@ -105,11 +105,21 @@ describe("e2e: drills on weave-lab (fabio, Nomad's upgrade patterns under 500 qp
         assert.match(r.report.change.message ?? "", /Fix: set netlab:workloads\[0\]\.version/);
         const config = JSON.parse((await lab.opened.getConfig("netlab:workloads")).value) as { version: string; fault?: string }[];
         assert.deepStrictEqual([config[0].version, config[0].fault], ["v1.3.0", undefined], "the drill put the config back");
+        // Nomad's own history (the outputs are those of the job step's last successful run).
+        const nomad = (await lab.opened.outputs()).NOMAD_ADDR.value as string;
+        const versions = (JSON.parse(sh("curl", ["-fsS", `${nomad}/v1/job/httpbackend/versions`])) as
+            { Versions: { Version: number; Stable: boolean; TaskGroups: { Tasks: { Env: Record<string, string> }[] }[] }[] }).Versions
+            .map((v) => ({ jobVersion: v.Version, stable: v.Stable, version: v.TaskGroups[0].Tasks[0].Env.HTTPBACKEND_VERSION }))
+            .sort((a, b) => b.jobVersion - a.jobVersion);
+        console.log(`      nomad job history: ${versions.slice(0, 4).map((v) => `${v.jobVersion} ${v.version}${v.stable ? " stable" : ""}`).join(", ")}`);
+        assert.deepStrictEqual(versions.slice(0, 2).map((v) => [v.jobVersion, v.version, v.stable]),
+            [[before.history[0].jobVersion + 2, "v1.3.0", true], [before.history[0].jobVersion + 1, "v1.4.0", false]],
+            "the failed release and the rollback, newest first");
         const stack = lab.opened;
-        await phases.time("up after the failed release", () => stack.up({ onOutput: () => undefined }));
+        const again = await phases.time("up after the failed release", () => stack.up({ onOutput: () => undefined }));
+        assert.deepStrictEqual(changed(again), {}, "the config is back where the lab is: nothing to do");
         const after = await workload();
         assert.ok(after.instances.every((i) => / v1\.3\.0$/.test(i)));
-        assert.ok(after.history[0].jobVersion > before.history[0].jobVersion + 1, "the failed version and the rollback are in the history");
     });
 
     it("split 80/20 by fabio weights, then 0/100 by weights alone: no instance restarted, no new job version", async () => {
