@@ -214,7 +214,7 @@ function checkWorkloads(cfg: LabConfig, p: ConfigProblems, weaveRange: Cidr | un
         }
         const room = w.placement.length > 0 ? w.placement.length : cfg.hosts.length;
         if (cfg.scenario === "weave-nomad" && w.count > room) {
-            p.add(`${key}.count`, String(w.count), `exceeds the ${room} host(s) it may use: each instance runs on a host of its own (the checks reach every instance across hosts)`,
+            p.add(`${key}.count`, String(w.count), `exceeds the ${room} host(s) it may use: the job spreads its instances one per host (the checks reach every instance across hosts)`,
                 `pulumi config set --path 'netlab:${key}.count' ${room}`);
         }
         checkRollout(cfg, p, key, w);

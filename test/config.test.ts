@@ -282,7 +282,7 @@ describe("config: versions, CNI options and workloads", () => {
         oneProblem({ scenario: "weave-nomad", artifactsDir: "a", workloads: JSON.stringify([{ name: "web", count: 3, placement: ["u1", "u2"] }]) },
             "workloads[0].count", /exceeds the 2 host\(s\) it may use/);
         oneProblem({ scenario: "weave-nomad", artifactsDir: "a", workloads: JSON.stringify([{ name: "web", count: 4, subnet: "10.32.0.0/12" }]) },
-            "workloads[0].count", /exceeds the 3 host\(s\) it may use: each instance runs on a host of its own/);
+            "workloads[0].count", /exceeds the 3 host\(s\) it may use: the job spreads its instances one per host/);
         assert.deepStrictEqual(problems({ scenario: "weave-nomad", artifactsDir: "a", workloads: JSON.stringify([{ name: "web", count: 3 }]) }), []);
     });
     it("weave-nomad runs only the Weave Net the toolchain builds, and says how to get back to it", () => {

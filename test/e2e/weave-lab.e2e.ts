@@ -256,7 +256,9 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
                 const on = instances.map((e) => e.Node.Node).sort();
                 last = `consul alive ${members.join(",")} leader ${leader || "none"}; nomad ready ${nodes.join(",")}; httpbackend passing on ${on.join(",")}`;
                 const all = hosts.map((h) => h.name).sort().join(",");
-                if (members.join(",") === all && leader !== "" && nodes.join(",") === all && on.join(",") === all) {
+                // Three instances passing, wherever they run: Nomad reschedules a lost host's instance
+                // onto another host (the job spreads its instances, a preference) and leaves it there.
+                if (members.join(",") === all && leader !== "" && nodes.join(",") === all && on.length === hosts.length) {
                     // Each instance answers at its Weave address from every host (the overlay is whole again).
                     for (const h of hosts) {
                         for (const i of instances) {
@@ -303,7 +305,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         console.log(`      changes: ${JSON.stringify(changed(result))}`);
         assert.strictEqual(changed(result).create, 1, "one new container");
         const binaries = result.outputs.binaries.value as Record<string, string[]>;
-        assert.strictEqual(binaries[h.name].length, 3, "its binaries pushed again");
+        assert.strictEqual(binaries[h.name].length, 5, "its binaries pushed again");
         assert.match(sh("ssh", [...sshArgs(keyFile, h.ssh.port), "consul", "version"]), /^Consul v1\.22\.7/);
         const secs = await phases.time("recovery after a removal", () => waitHealthy(300));
         console.log(`      Consul, Nomad and httpbackend whole again ${secs.toFixed(1)} s after up`);
@@ -367,7 +369,8 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
             const result = await phases.time("up after the interruption", () => stack.up({ onOutput: () => undefined }));
             assert.strictEqual(result.summary.result, "succeeded");
             assert.match(result.outputs.consulMembers.value as string, /^leader=192\.168\.56\.[345]:8300 alive=3$/m);
-            assert.strictEqual((result.outputs.workloads.value as Record<string, string[]>).httpbackend[0], "job httpbackend: 3 instances passing in Consul");
+            const w = (result.outputs.workloads.value as Record<string, { deployment: { state: string }; instances: string[] }>).httpbackend;
+            assert.deepStrictEqual([w.deployment.state, w.instances.length], ["successful", 3]);
             assert.deepStrictEqual(dockerObjects(again.prefix).containers, ["u1", "u2", "u3"].map((h) => `${again.prefix}-${h}`));
             await phases.time("destroy after the interruption", () => stack.destroy({ onOutput: () => undefined }));
             assert.deepStrictEqual(dockerObjects(again.prefix), { containers: [], networks: [], images: [] }, "nothing orphaned");
