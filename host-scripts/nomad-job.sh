@@ -138,7 +138,8 @@ while [ "$dep" != null ] && [ "$SECONDS" -lt "$deadline" ]; do
         fi
     fi
     sleep 2
-    dep=$(latest_deployment)
+    # This deployment by its ID: auto_revert may already have replaced it as the job's latest.
+    dep=$(nomad_api "deployment/$id")
 done
 if [ "$state" = none ] && [ "$dep" != null ]; then
     nomad job status "$name" >&2 || true
