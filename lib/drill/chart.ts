@@ -1,43 +1,12 @@
 /**
  * The chart of a drill report: requests per second per version over time, as a Vega-Lite spec
- * rendered to SVG by Vega (headless, no canvas) and rasterised to PNG by resvg. Text is set in
- * DejaVu Sans, which resvg finds among the system fonts (Debian: fonts-dejavu-core).
+ * (drawn by lib/charts.ts).
  */
-import { Resvg } from "@resvg/resvg-js";
-import { pathToFileURL } from "url";
 import type { TopLevelSpec } from "vega-lite/build/index";
+import { CHART_FONT, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng, renderSpecSvg } from "../charts";
 import type { DrillReport } from "./report";
 
-/** The font every text in the chart uses. */
-export const CHART_FONT = "DejaVu Sans";
-
-export interface ChartSize {
-    width: number;
-    height: number;
-}
-
-export const DEFAULT_CHART_SIZE: ChartSize = { width: 900, height: 450 };
-
-type VegaModule = typeof import("vega");
-type VegaLiteModule = typeof import("vega-lite/build/index");
-
-/**
- * A real `import()`: vega and vega-lite are ES modules (vega with a top-level await, which
- * `require` cannot load), and this project compiles to CommonJS, where TypeScript would turn
- * `import()` into `require`. Resolving to a file URL keeps the lookup relative to this file.
- */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importEsm = new Function("url", "return import(url)") as (url: string) => Promise<unknown>;
-
-let libraries: Promise<{ vega: VegaModule; vegaLite: VegaLiteModule }> | undefined;
-
-function loadLibraries(): Promise<{ vega: VegaModule; vegaLite: VegaLiteModule }> {
-    libraries ??= (async () => ({
-        vega: (await importEsm(pathToFileURL(require.resolve("vega")).href)) as VegaModule,
-        vegaLite: (await importEsm(pathToFileURL(require.resolve("vega-lite")).href)) as VegaLiteModule,
-    }))();
-    return libraries;
-}
+export { CHART_FONT, ChartSize, DEFAULT_CHART_SIZE, svgToPng } from "../charts";
 
 /** Milliseconds with three significant-ish digits: 0.631, 12.3, 1234. */
 function formatMs(ms: number): string {
@@ -125,28 +94,12 @@ export function chartSpec(report: DrillReport, size: ChartSize = DEFAULT_CHART_S
     };
 }
 
-/** The chart as SVG text, drawn by Vega without a browser or canvas. */
-export async function renderChartSvg(report: DrillReport, size: ChartSize = DEFAULT_CHART_SIZE): Promise<string> {
-    const { vega, vegaLite } = await loadLibraries();
-    const view = new vega.View(vega.parse(vegaLite.compile(chartSpec(report, size)).spec), { renderer: "none" });
-    try {
-        return await view.toSVG();
-    } finally {
-        view.finalize();
-    }
-}
-
-/** Rasterises SVG at its own size, with system fonts and DejaVu Sans for any family it lacks. */
-export function svgToPng(svg: string): Buffer {
-    const resvg = new Resvg(svg, {
-        background: "white",
-        fitTo: { mode: "original" },
-        font: { loadSystemFonts: true, defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
-    });
-    return resvg.render().asPng();
+/** The chart as SVG text. */
+export function renderChartSvg(report: DrillReport, size: ChartSize = DEFAULT_CHART_SIZE): Promise<string> {
+    return renderSpecSvg(chartSpec(report, size));
 }
 
 /** The report's chart as a PNG of exactly `size`. */
-export async function renderChartPng(report: DrillReport, size: ChartSize = DEFAULT_CHART_SIZE): Promise<Buffer> {
-    return svgToPng(await renderChartSvg(report, size));
+export function renderChartPng(report: DrillReport, size: ChartSize = DEFAULT_CHART_SIZE): Promise<Buffer> {
+    return renderSpecPng(chartSpec(report, size));
 }
