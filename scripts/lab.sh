@@ -7,6 +7,7 @@
 #   scripts/lab.sh destroy [STACK]   pulumi destroy --yes
 #   scripts/lab.sh key [STACK]       write the lab's SSH key to ./lab.key (mode 600)
 #   scripts/lab.sh drill STACK SCENARIO [OPTIONS]   an upgrade under load, measured (scripts/drill.ts)
+#   scripts/lab.sh bench STACK [OPTIONS]            the CNI benchmark on a kube-lab (scripts/bench.ts)
 #   scripts/lab.sh pulumi ARGS...    any pulumi command with the same environment
 # Environment (all optional): PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE(_FILE), NETLAB_TOOLCHAIN.
 set -euo pipefail
@@ -101,11 +102,16 @@ case "$action" in
     drill)
         node -r ts-node/register/transpile-only "$root/scripts/drill.ts" "$@"
         ;;
+    bench)
+        # The bench's image (a no-op when it is built).
+        NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/scripts/toolchain.sh" bench
+        node -r ts-node/register/transpile-only "$root/scripts/bench.ts" "$@"
+        ;;
     pulumi)
         pulumi "$@"
         ;;
     *)
-        echo "lab: unknown action '$action' (up, destroy, key, drill, pulumi)" >&2
+        echo "lab: unknown action '$action' (up, destroy, key, drill, bench, pulumi)" >&2
         exit 2
         ;;
 esac

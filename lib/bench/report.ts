@@ -1,0 +1,863 @@
+/**
+ * CNI benchmark reports (`npm run bench`, after seed 000): the results a bench run writes
+ * (BenchResults: rounds of runs per test, per CNI, with bare metal and an idle cluster as
+ * references) are checked, summarised into the seed's tables (absolute and % of bare metal,
+ * RAM and CPU over the idle cluster), judged in the seed's terms (fastest, leanest, most
+ * featureful), ranked against the seed's own findings (seed.ts) and written up as Markdown.
+ * Pure functions except readBenchResults; charts.ts draws the PNGs.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { SEED_CNI_VERSIONS, SEED_FEATURES, SEED_RANKINGS, SEED_RESOURCES, SEED_SETUP, SEED_VERDICT, SeedClaim, SeedRanking } from "./seed";
+import { mean, medianOrNull, midranks, ranks, spearman, Summary, summarize } from "./stats";
+
+// ---------------------------------------------------------------------------------------------
+// The results a bench run writes
+
+/** The tests, in the seed's order; "service" (pod to Service) is netlab's own. */
+export const TESTS = ["tcp", "udp", "http", "ftp", "scp", "service"] as const;
+export type Test = typeof TESTS[number];
+
+export const TEST_LABELS: Record<Test, string> = {
+    tcp: "TCP pod to pod (iperf3)",
+    udp: "UDP pod to pod (iperf3)",
+    http: "HTTP download (nginx, curl)",
+    ftp: "FTP download (vsftpd, curl)",
+    scp: "SCP (OpenSSH)",
+    service: "TCP pod to Service",
+};
+
+export const ROUND_KINDS = ["bare-metal", "idle", "cni"] as const;
+export type RoundKind = typeof ROUND_KINDS[number];
+
+export const HOST_PROVIDERS = ["docker", "ssh"] as const;
+
+/** What a CNI offers in this lab (netlab's traits, and what ran). */
+export interface BenchFeatures {
+    networkPolicy: boolean;
+    encryption: boolean;
+    mtuAuto: boolean;
+}
+
+/** One host's resource use, one value per run. */
+export interface HostResources {
+    /** Used RAM without buffers/cache, MiB. */
+    ramMiB: number[];
+    /** CPU as % of the whole host (all cores = 100). */
+    cpuPercent: number[];
+}
+
+export interface BenchRound {
+    /** "bare-metal", "idle", or the CNI with "-encrypted" when encrypted: "flannel", "weave-encrypted". */
+    name: string;
+    kind: RoundKind;
+    cni?: string;
+    encrypted?: boolean;
+    /** MTU seen on the pod's eth0 (bare metal: the host interface). */
+    mtu?: number;
+    features?: BenchFeatures;
+    /** One value per run; Mbit/s. */
+    samples: Partial<Record<Test, number[]>>;
+    /** By host (u2, u3): during the TCP transfer (idle round: at rest). */
+    resources?: Record<string, HostResources>;
+    errors?: string[];
+}
+
+export interface BenchResults {
+    schema: 1;
+    /** ISO 8601. */
+    startedAt: string;
+    wallSeconds: number;
+    machine: { cpus: number; memTotalMiB: number; kernel: string; hostProvider: "docker" | "ssh"; notes: string[] };
+    /** cni: CNI name -> version. */
+    versions: { kubernetes: string; cni: Record<string, string> };
+    config: { runs: number; seconds: number; cnis: string[] };
+    rounds: BenchRound[];
+}
+
+/** Input that is not what a bench run writes: the message names the field and value. */
+export class BenchInputError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "BenchInputError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shape checks
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+    const text = v === undefined ? "nothing" : JSON.stringify(v);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Field checks that throw BenchInputError naming `where` and the field. */
+class Checker {
+    constructor(private readonly where: string) {}
+
+    fail(field: string, what: string, value: unknown): never {
+        throw new BenchInputError(`${this.where}: ${field} ${what}, got ${show(value)}`);
+    }
+
+    object(v: unknown, field: string): Json {
+        return isObject(v) ? v : this.fail(field, "must be an object", v);
+    }
+
+    list(v: unknown, field: string): unknown[] {
+        return Array.isArray(v) ? (v as unknown[]) : this.fail(field, "must be a list", v);
+    }
+
+    string(v: unknown, field: string): string {
+        return typeof v === "string" && v !== "" ? v : this.fail(field, "must be a non-empty string", v);
+    }
+
+    boolean(v: unknown, field: string): boolean {
+        return typeof v === "boolean" ? v : this.fail(field, "must be true or false", v);
+    }
+
+    /** A finite number in [min, max]. */
+    number(v: unknown, field: string, min = 0, max = Infinity): number {
+        if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
+            const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
+            this.fail(field, `must be a number ${range}`, v);
+        }
+        return v;
+    }
+
+    positiveInteger(v: unknown, field: string): number {
+        return typeof v === "number" && Number.isInteger(v) && v > 0 ? v : this.fail(field, "must be a positive integer", v);
+    }
+
+    oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
+        return allowed.includes(v as T) ? (v as T) : this.fail(field, `must be one of ${allowed.join(", ")}`, v);
+    }
+
+    numbers(v: unknown, field: string, min = 0, max = Infinity): number[] {
+        return this.list(v, field).map((x, i) => this.number(x, `${field}[${i}]`, min, max));
+    }
+
+    strings(v: unknown, field: string): string[] {
+        return this.list(v, field).map((x, i) => this.string(x, `${field}[${i}]`));
+    }
+}
+
+function parseRound(c: Checker, raw: unknown, f: string): BenchRound {
+    const r = c.object(raw, f);
+    const kind = c.oneOf(r.kind, `${f}.kind`, ROUND_KINDS);
+    const round: BenchRound = { name: c.string(r.name, `${f}.name`), kind, samples: {} };
+    if (r.cni !== undefined || kind === "cni") {
+        round.cni = c.string(r.cni, `${f}.cni`);
+    }
+    if (r.encrypted !== undefined) {
+        round.encrypted = c.boolean(r.encrypted, `${f}.encrypted`);
+    }
+    if (r.mtu !== undefined) {
+        round.mtu = c.positiveInteger(r.mtu, `${f}.mtu`);
+    }
+    if (r.features !== undefined) {
+        const o = c.object(r.features, `${f}.features`);
+        round.features = {
+            networkPolicy: c.boolean(o.networkPolicy, `${f}.features.networkPolicy`),
+            encryption: c.boolean(o.encryption, `${f}.features.encryption`),
+            mtuAuto: c.boolean(o.mtuAuto, `${f}.features.mtuAuto`),
+        };
+    }
+    for (const [test, values] of Object.entries(c.object(r.samples, `${f}.samples`))) {
+        const t = c.oneOf(test, `${f}.samples key`, TESTS);
+        round.samples[t] = c.numbers(values, `${f}.samples.${t}`);
+    }
+    if (r.resources !== undefined) {
+        round.resources = {};
+        for (const [host, hr] of Object.entries(c.object(r.resources, `${f}.resources`))) {
+            const h = c.object(hr, `${f}.resources.${host}`);
+            round.resources[host] = {
+                ramMiB: c.numbers(h.ramMiB, `${f}.resources.${host}.ramMiB`),
+                cpuPercent: c.numbers(h.cpuPercent, `${f}.resources.${host}.cpuPercent`, 0, 100),
+            };
+        }
+    }
+    if (r.errors !== undefined) {
+        round.errors = c.strings(r.errors, `${f}.errors`);
+    }
+    return round;
+}
+
+/**
+ * Checks the parsed JSON of a bench run's results against BenchResults and returns a clean copy
+ * (unknown top-level fields dropped). Throws BenchInputError naming the field, e.g.
+ * `bench results: rounds[2].samples.tcp[1] must be a number >= 0, got "fast"`.
+ */
+export function parseBenchResults(json: unknown, where = "bench results"): BenchResults {
+    const c = new Checker(where);
+    const o = c.object(json, "the top level");
+    if (o.schema !== 1) {
+        c.fail("schema", "must be 1", o.schema);
+    }
+    const startedAt = c.string(o.startedAt, "startedAt");
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(startedAt) || Number.isNaN(Date.parse(startedAt))) {
+        c.fail("startedAt", "must be an ISO 8601 date and time", startedAt);
+    }
+    const m = c.object(o.machine, "machine");
+    const v = c.object(o.versions, "versions");
+    const cniVersions: Record<string, string> = {};
+    for (const [name, version] of Object.entries(c.object(v.cni, "versions.cni"))) {
+        cniVersions[name] = c.string(version, `versions.cni.${name}`);
+    }
+    const k = c.object(o.config, "config");
+    const rounds = c.list(o.rounds, "rounds").map((r, i) => parseRound(c, r, `rounds[${i}]`));
+    const names = new Set<string>();
+    rounds.forEach((r, i) => {
+        if (names.has(r.name)) {
+            c.fail(`rounds[${i}].name`, "must be unique", r.name);
+        }
+        names.add(r.name);
+    });
+    for (const kind of ["bare-metal", "idle"] as const) {
+        const n = rounds.filter((r) => r.kind === kind).length;
+        if (n > 1) {
+            c.fail("rounds", `must hold at most one round of kind ${kind}`, `${n} of them`);
+        }
+    }
+    return {
+        schema: 1,
+        startedAt,
+        wallSeconds: c.number(o.wallSeconds, "wallSeconds"),
+        machine: {
+            cpus: c.positiveInteger(m.cpus, "machine.cpus"),
+            memTotalMiB: c.number(m.memTotalMiB, "machine.memTotalMiB"),
+            kernel: c.string(m.kernel, "machine.kernel"),
+            hostProvider: c.oneOf(m.hostProvider, "machine.hostProvider", HOST_PROVIDERS),
+            notes: c.list(m.notes ?? [], "machine.notes").map((n, i) => c.string(n, `machine.notes[${i}]`)),
+        },
+        versions: { kubernetes: c.string(v.kubernetes, "versions.kubernetes"), cni: cniVersions },
+        config: {
+            runs: c.positiveInteger(k.runs, "config.runs"),
+            seconds: c.number(k.seconds, "config.seconds"),
+            cnis: c.strings(k.cnis, "config.cnis"),
+        },
+        rounds,
+    };
+}
+
+/** Reads and checks a results file; errors name the file. */
+export function readBenchResults(file: string): BenchResults {
+    let json: unknown;
+    try {
+        json = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new BenchInputError(`${file}: not a JSON file (${(e as Error).message})`);
+    }
+    return parseBenchResults(json, file);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+export interface TestRow {
+    round: string;
+    kind: RoundKind;
+    encrypted: boolean;
+    /** Null when the round has no result for the test. */
+    summary: Summary | null;
+    /** The round's median as % of bare metal's median; null without either. */
+    pctOfBareMetal: number | null;
+}
+
+export interface TestTable {
+    test: Test;
+    label: string;
+    unit: "Mbit/s";
+    bareMetal: Summary | null;
+    /** Every round but the idle one, in the results' order. */
+    rows: TestRow[];
+}
+
+export interface ResourceRow {
+    round: string;
+    kind: RoundKind;
+    /** The round's runs on each host; null for a host it has no values for. */
+    perHost: Record<string, Summary | null>;
+    /** The median across hosts of their medians (with two hosts: their mean). */
+    hosts: number | null;
+    /** Per host: its median minus the idle round's median on that host (CNI rounds only). */
+    overIdlePerHost: Record<string, number | null>;
+    /** The median across hosts of overIdlePerHost: what the CNI and its traffic cost over the idle round. */
+    overIdle: number | null;
+}
+
+export type ResourceMetric = "ramMiB" | "cpuPercent";
+
+export interface ResourceTable {
+    metric: ResourceMetric;
+    label: string;
+    unit: "MiB" | "%";
+    hosts: string[];
+    /** Every round with resources, in the results' order, the idle round included. */
+    rows: ResourceRow[];
+}
+
+export interface BenchTables {
+    /** Tests some round has a result for, in TESTS order. */
+    tests: TestTable[];
+    ram: ResourceTable;
+    cpu: ResourceTable;
+}
+
+function values(round: BenchRound | undefined, test: Test): number[] {
+    return round?.samples[test] ?? [];
+}
+
+function bareMetalRound(results: BenchResults): BenchRound | undefined {
+    return results.rounds.find((r) => r.kind === "bare-metal");
+}
+
+function idleRound(results: BenchResults): BenchRound | undefined {
+    return results.rounds.find((r) => r.kind === "idle");
+}
+
+/** The CNI rounds (the contenders). */
+function cniRounds(results: BenchResults): BenchRound[] {
+    return results.rounds.filter((r) => r.kind === "cni");
+}
+
+function testTable(results: BenchResults, test: Test): TestTable {
+    const bare = values(bareMetalRound(results), test);
+    const bareMedian = medianOrNull(bare);
+    const rows = results.rounds.filter((r) => r.kind !== "idle" || values(r, test).length > 0).map((r): TestRow => {
+        const v = values(r, test);
+        const summary = v.length === 0 ? null : summarize(v);
+        return {
+            round: r.name, kind: r.kind, encrypted: r.encrypted === true, summary,
+            pctOfBareMetal: summary === null || bareMedian === null || bareMedian === 0 ? null : (summary.median / bareMedian) * 100,
+        };
+    });
+    return { test, label: TEST_LABELS[test], unit: "Mbit/s", bareMetal: bare.length === 0 ? null : summarize(bare), rows };
+}
+
+function resourceTable(results: BenchResults, metric: ResourceMetric): ResourceTable {
+    const withResources = results.rounds.filter((r) => r.resources !== undefined && Object.keys(r.resources).length > 0);
+    const hosts = [...new Set(withResources.flatMap((r) => Object.keys(r.resources!)))].sort();
+    const idle = idleRound(results);
+    const idleMedian = (host: string): number | null => medianOrNull(idle?.resources?.[host]?.[metric] ?? []);
+    const rows = withResources.map((r): ResourceRow => {
+        const perHost: Record<string, Summary | null> = {};
+        const overIdlePerHost: Record<string, number | null> = {};
+        for (const host of hosts) {
+            const v = r.resources![host]?.[metric] ?? [];
+            perHost[host] = v.length === 0 ? null : summarize(v);
+            const base = idleMedian(host);
+            overIdlePerHost[host] = r.kind !== "cni" || perHost[host] === null || base === null ? null : perHost[host].median - base;
+        }
+        const known = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
+        return {
+            round: r.name, kind: r.kind, perHost,
+            hosts: medianOrNull(known(Object.values(perHost).map((s) => s?.median ?? null))),
+            overIdlePerHost,
+            overIdle: medianOrNull(known(Object.values(overIdlePerHost))),
+        };
+    });
+    return metric === "ramMiB"
+        ? { metric, label: "RAM during the TCP transfer, without buffers/cache", unit: "MiB", hosts, rows }
+        : { metric, label: "CPU during the TCP transfer, % of the whole host (all cores = 100)", unit: "%", hosts, rows };
+}
+
+/** The seed's tables: per test a row per round (median, min–max, % of bare metal), and RAM and CPU over idle. */
+export function benchTables(results: BenchResults): BenchTables {
+    return {
+        tests: TESTS.filter((t) => results.rounds.some((r) => values(r, t).length > 0)).map((t) => testTable(results, t)),
+        ram: resourceTable(results, "ramMiB"),
+        cpu: resourceTable(results, "cpuPercent"),
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verdict
+
+/** Precision the verdict compares at (what the tables show): equal after it is a tie. */
+const PRECISION = { pct: 0.1, ramMiB: 1, cpuPercent: 0.1, mbits: 1 } as const;
+
+function roundTo(v: number, step: number): number {
+    return Math.round(v / step) * step;
+}
+
+export interface Standing {
+    name: string;
+    /** The deciding number (its meaning: the pick's rule). */
+    score: number;
+    /** 1 = best; equal at the tables' precision share a rank. */
+    rank: number;
+    /** The numbers behind the score. */
+    detail: string;
+}
+
+export interface VerdictPick {
+    /** What was picked, in the seed's words. */
+    title: string;
+    /** How the score is computed and which way is better. */
+    rule: string;
+    /** More than one when tied; none when nothing could be judged. */
+    winners: string[];
+    /** Best first. */
+    standings: Standing[];
+    /** Contenders left out, and why. */
+    excluded: { name: string; reason: string }[];
+    /** One sentence: the winner(s) and the numbers that decided. */
+    summary: string;
+}
+
+export interface Verdict {
+    fastest: VerdictPick;
+    fastestEncrypted: VerdictPick;
+    leanest: VerdictPick;
+    featureful: VerdictPick;
+}
+
+function pct(v: number): string {
+    return `${v.toFixed(1)}%`;
+}
+
+function signed(v: number, decimals: number, unit: string): string {
+    const text = v.toFixed(decimals);
+    return `${v >= 0 ? "+" : ""}${text === "-0" || text === "-0.0" ? text.slice(1) : text}${unit}`;
+}
+
+function listNames(names: string[]): string {
+    return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+function pick(title: string, rule: string, scored: { name: string; score: number; detail: string }[], excluded: { name: string; reason: string }[],
+    lowerIsBetter: boolean, step: number, scoreText: (s: number) => string, empty: string): VerdictPick {
+    const r = ranks(scored.map((s) => s.score), lowerIsBetter, (v) => roundTo(v, step));
+    const standings = scored.map((s, i) => ({ ...s, rank: r[i] })).sort((a, b) => a.rank - b.rank);
+    const winners = standings.filter((s) => s.rank === 1).map((s) => s.name);
+    let summary = empty;
+    if (winners.length > 0) {
+        const best = standings[0];
+        const next = standings.find((s) => s.rank > 1);
+        summary = `${listNames(winners)}${winners.length > 1 ? ` tie at ${scoreText(best.score)}` : ` at ${scoreText(best.score)}`} (${best.detail})`
+            + (next === undefined ? "" : `; next ${next.name} at ${scoreText(next.score)}`) + ".";
+    }
+    return { title, rule, winners, standings, excluded, summary };
+}
+
+/** Tests that can be judged against bare metal: bare metal and at least one CNI round have results. */
+function judgedTests(results: BenchResults): Test[] {
+    const bare = bareMetalRound(results);
+    return TESTS.filter((t) => (medianOrNull(values(bare, t)) ?? 0) > 0 && cniRounds(results).some((r) => values(r, t).length > 0));
+}
+
+function speedPick(results: BenchResults, rounds: BenchRound[], title: string): VerdictPick {
+    const tests = judgedTests(results);
+    const bare = bareMetalRound(results);
+    const scored: { name: string; score: number; detail: string }[] = [];
+    const excluded: { name: string; reason: string }[] = [];
+    for (const r of rounds) {
+        const missing = tests.filter((t) => values(r, t).length === 0);
+        if (tests.length === 0 || missing.length > 0) {
+            excluded.push({ name: r.name, reason: tests.length === 0 ? "no bare-metal results to compare with" : `no result for ${missing.join(", ")}` });
+            continue;
+        }
+        const pcts = tests.map((t) => (medianOrNull(values(r, t))! / medianOrNull(values(bare, t))!) * 100);
+        scored.push({ name: r.name, score: mean(pcts), detail: tests.map((t, i) => `${t} ${pct(pcts[i])}`).join(", ") });
+    }
+    return pick(title, `mean over ${tests.length === 0 ? "no tests" : tests.join(", ")} of the median as % of bare metal's; higher is better`,
+        scored, excluded, false, PRECISION.pct, (s) => `${pct(s)} of bare metal`,
+        rounds.length === 0 ? "no round to judge." : "none: no round has every test and a bare-metal result.");
+}
+
+function leanPick(results: BenchResults, tables: BenchTables): VerdictPick {
+    const ram = new Map(tables.ram.rows.map((r) => [r.round, r.overIdle]));
+    const cpu = new Map(tables.cpu.rows.map((r) => [r.round, r.overIdle]));
+    const candidates: { name: string; ram: number; cpu: number }[] = [];
+    const excluded: { name: string; reason: string }[] = [];
+    for (const r of cniRounds(results)) {
+        const ramOver = ram.get(r.name) ?? null;
+        const cpuOver = cpu.get(r.name) ?? null;
+        if (ramOver === null || cpuOver === null) {
+            excluded.push({ name: r.name, reason: idleRound(results) === undefined ? "no idle round to subtract" : "no RAM or CPU measured (on the idle round's hosts)" });
+        } else {
+            candidates.push({ name: r.name, ram: ramOver, cpu: cpuOver });
+        }
+    }
+    const ramRanks = midranks(candidates.map((c) => c.ram), true, (v) => roundTo(v, PRECISION.ramMiB));
+    const cpuRanks = midranks(candidates.map((c) => c.cpu), true, (v) => roundTo(v, PRECISION.cpuPercent));
+    const scored = candidates.map((c, i) => ({
+        name: c.name, score: ramRanks[i] + cpuRanks[i],
+        detail: `RAM ${signed(c.ram, 0, " MiB")} (rank ${ramRanks[i]}), CPU ${signed(c.cpu, 1, " %")} (rank ${cpuRanks[i]}) over idle`,
+    }));
+    return pick("Leanest", "RAM rank + CPU rank over the idle round (medians across hosts, during the TCP transfer); lower is better",
+        scored, excluded, true, 0.5, (s) => `rank sum ${s}`, "none: no CNI round has RAM and CPU over an idle round.");
+}
+
+function featurePick(results: BenchResults): VerdictPick {
+    const byCni = new Map<string, BenchRound[]>();
+    for (const r of cniRounds(results)) {
+        byCni.set(r.cni!, [...(byCni.get(r.cni!) ?? []), r]);
+    }
+    const scored: { name: string; score: number; detail: string }[] = [];
+    const excluded: { name: string; reason: string }[] = [];
+    for (const [cni, rounds] of byCni) {
+        const features = rounds.map((r) => r.features).filter((f): f is BenchFeatures => f !== undefined);
+        if (features.length === 0) {
+            excluded.push({ name: cni, reason: "no features recorded" });
+            continue;
+        }
+        const ran = rounds.filter((r) => r.encrypted === true && TESTS.some((t) => values(r, t).length > 0)).map((r) => r.name);
+        const has = { networkPolicy: features.some((f) => f.networkPolicy), encryption: ran.length > 0, mtuAuto: features.some((f) => f.mtuAuto) };
+        const detail = [
+            has.networkPolicy ? "NetworkPolicy" : "no NetworkPolicy",
+            has.encryption ? `encryption (${ran.join(", ")} ran)` : features.some((f) => f.encryption) ? "encryption offered but no encrypted round ran" : "no encryption",
+            has.mtuAuto ? "MTU auto-detection" : "MTU set by netlab",
+        ].join(", ");
+        scored.push({ name: cni, score: Number(has.networkPolicy) + Number(has.encryption) + Number(has.mtuAuto), detail });
+    }
+    return pick("Most featureful here", "count of NetworkPolicy, encryption that ran (an encrypted round with results), MTU auto-detection; higher is better",
+        scored, excluded, false, 1, (s) => `${s} of 3`, "none: no CNI round recorded its features.");
+}
+
+/** The seed's verdicts computed from this run's numbers, each with the numbers that decided it. Ties give several winners. */
+export function verdict(results: BenchResults): Verdict {
+    const cni = cniRounds(results);
+    return {
+        fastest: speedPick(results, cni, "Fastest"),
+        fastestEncrypted: speedPick(results, cni.filter((r) => r.encrypted === true), "Fastest with encryption"),
+        leanest: leanPick(results, benchTables(results)),
+        featureful: featurePick(results),
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against the seed
+
+export type Measure = Test | "ram" | "cpu";
+
+export interface RankedRound {
+    name: string;
+    /** Median Mbit/s for a test; MiB or % over idle for ram and cpu. */
+    value: number;
+    rank: number;
+}
+
+export interface PairCheck {
+    better: string;
+    worse: string;
+    /** held: this run agrees; broken: it has them the other way; tied: equal at the tables' precision. */
+    outcome: "held" | "broken" | "tied";
+}
+
+export interface RankingComparison {
+    measure: Measure;
+    label: string;
+    lowerIsBetter: boolean;
+    /** What the seed says; null for a measure it did not have (service). */
+    seed: SeedRanking | null;
+    /** The seed's tiers (1 = best) of the contenders it places. */
+    seedTier: Record<string, number>;
+    /** This run's CNI rounds with a value, best first. */
+    ours: RankedRound[];
+    /** Contenders in both the seed's tiers and this run. */
+    compared: string[];
+    /** Spearman's rho between the seed's tiers and this run's values over `compared`; null when undefined (fewer than 3, or one tier). */
+    spearman: number | null;
+    /** Every order the seed states (across tiers, and its extra claims) between contenders this run has. */
+    pairs: PairCheck[];
+    /** Seed contenders this run has no value for. */
+    notRun: string[];
+    /** This run's contenders the seed does not place. */
+    notInSeed: string[];
+}
+
+export interface SeedComparison {
+    measures: RankingComparison[];
+    /** The seed's own verdicts beside this run's. */
+    verdicts: { what: string; seed: string[]; ours: string[] }[];
+}
+
+function seedPairs(s: SeedRanking): SeedClaim[] {
+    const pairs: SeedClaim[] = [];
+    s.tiers.forEach((tier, i) => {
+        for (const lower of s.tiers.slice(i + 1)) {
+            pairs.push({ better: tier, worse: lower });
+        }
+    });
+    return [...pairs, ...s.claims];
+}
+
+function compareRanking(measure: Measure, label: string, seed: SeedRanking | null, ourValues: Map<string, number>,
+    lowerIsBetter: boolean, step: number): RankingComparison {
+    const entries = [...ourValues.entries()];
+    const r = ranks(entries.map(([, v]) => v), lowerIsBetter, (v) => roundTo(v, step));
+    const ours = entries.map(([name, value], i) => ({ name, value, rank: r[i] })).sort((a, b) => a.rank - b.rank);
+    const seedTier: Record<string, number> = {};
+    seed?.tiers.forEach((tier, i) => tier.forEach((c) => (seedTier[c] = i + 1)));
+    const placed = new Set<string>([...Object.keys(seedTier), ...(seed?.claims.flatMap((c) => [...c.better, ...c.worse]) ?? [])]);
+    const compared = ours.map((o) => o.name).filter((n) => n in seedTier);
+    // Both as "higher is better": the seed's tier negated, this run's value signed by direction.
+    const rho = spearman(compared.map((n) => -seedTier[n]), compared.map((n) => (lowerIsBetter ? -1 : 1) * roundTo(ourValues.get(n)!, step)));
+    const pairs: PairCheck[] = [];
+    for (const claim of seed === null ? [] : seedPairs(seed)) {
+        for (const better of claim.better.filter((n) => ourValues.has(n))) {
+            for (const worse of claim.worse.filter((n) => ourValues.has(n))) {
+                const b = roundTo(ourValues.get(better)!, step);
+                const w = roundTo(ourValues.get(worse)!, step);
+                const outcome = b === w ? "tied" : (lowerIsBetter ? b < w : b > w) ? "held" : "broken";
+                pairs.push({ better, worse, outcome });
+            }
+        }
+    }
+    return {
+        measure, label, lowerIsBetter, seed, seedTier, ours, compared, spearman: rho, pairs,
+        notRun: [...placed].filter((n) => !ourValues.has(n)).sort(),
+        notInSeed: ours.map((o) => o.name).filter((n) => !placed.has(n)),
+    };
+}
+
+/** This run's ranking per test (and for RAM and CPU over idle) against the seed's, contender by contender. */
+export function seedComparison(results: BenchResults): SeedComparison {
+    const tables = benchTables(results);
+    const measures: RankingComparison[] = tables.tests.map((t) => {
+        const ourValues = new Map(t.rows.filter((r) => r.kind === "cni" && r.summary !== null).map((r) => [r.round, r.summary!.median]));
+        return compareRanking(t.test, t.label, SEED_RANKINGS[t.test] ?? null, ourValues, false, PRECISION.mbits);
+    });
+    for (const [measure, table, step] of [["ram", tables.ram, PRECISION.ramMiB], ["cpu", tables.cpu, PRECISION.cpuPercent]] as const) {
+        const ourValues = new Map(table.rows.filter((r) => r.overIdle !== null).map((r) => [r.round, r.overIdle!]));
+        if (ourValues.size > 0) {
+            measures.push(compareRanking(measure, `${measure === "ram" ? "RAM" : "CPU"} over idle`, SEED_RESOURCES[measure], ourValues, true, step));
+        }
+    }
+    const v = verdict(results);
+    const seedFeatureful = Object.entries(SEED_FEATURES)
+        .map(([cni, f]) => ({ cni, n: (f.networkPolicy === "none" ? 0 : 1) + Number(f.encryption) + Number(f.mtuAuto) }));
+    const most = Math.max(...seedFeatureful.map((f) => f.n));
+    return {
+        measures,
+        verdicts: [
+            { what: "fastest", seed: [...SEED_VERDICT.fastest], ours: v.fastest.winners },
+            { what: "fastest with encryption", seed: [...SEED_VERDICT.fastestEncrypted].map((c) => `${c}-encrypted`), ours: v.fastestEncrypted.winners },
+            { what: "leanest", seed: [...SEED_VERDICT.leanest], ours: v.leanest.winners },
+            // The seed names no most featureful CNI: this is its feature findings counted by the same rule.
+            { what: "most featureful (seed: its feature findings, counted alike)", seed: seedFeatureful.filter((f) => f.n === most).map((f) => f.cni), ours: v.featureful.winners },
+        ],
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+/** Escapes text for a Markdown table cell. */
+function cell(text: string): string {
+    return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/** A Markdown table; `align` has an "l" or "r" per column (default: the first left, the others right). */
+function table(header: string[], rows: string[][], align?: string): string[] {
+    return [
+        `| ${header.map(cell).join(" | ")} |`,
+        `| ${header.map((_, i) => ((align?.[i] ?? (i === 0 ? "l" : "r")) === "l" ? "---" : "---:")).join(" | ")} |`,
+        ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+    ];
+}
+
+/** Mbit/s and MiB as whole numbers with thousands separators; small values with one decimal. */
+export function formatNumber(v: number): string {
+    return Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(1);
+}
+
+function summaryCell(s: Summary | null, unit = ""): string {
+    return s === null ? "no result" : `${formatNumber(s.median)}${unit} (${formatNumber(s.min)}–${formatNumber(s.max)})`;
+}
+
+function duration(seconds: number): string {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = Math.round(seconds % 60);
+    return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s} s` : `${s} s`;
+}
+
+function yesNo(v: boolean | undefined): string {
+    return v === undefined ? "?" : v ? "yes" : "no";
+}
+
+/** Encryption in a round: on, off with the round that had it on, or offered and not run. */
+function encryptionCell(results: BenchResults, r: BenchRound): string {
+    if (r.encrypted === true) {
+        return "on";
+    }
+    const on = results.rounds.find((x) => x.kind === "cni" && x.cni === r.cni && x.encrypted === true);
+    return on !== undefined ? `off (on in ${on.name})` : r.features?.encryption === true ? "offered, not run" : "no";
+}
+
+function differences(results: BenchResults): string[] {
+    const m = results.machine;
+    const bareMtu = bareMetalRound(results)?.mtu;
+    const weave = results.rounds.some((r) => r.cni === "weave");
+    const lines = [
+        "## How this machine differs from the seed's",
+        "",
+        `The seed: ${SEED_SETUP.hosts}; ${SEED_SETUP.network}; Kubernetes ${SEED_SETUP.kubernetes} on ${SEED_SETUP.os}; ${SEED_SETUP.runs}.`,
+        "",
+        m.hostProvider === "docker"
+            ? `- **Hosts**: u1 (control plane), u2 and u3 (workers) are Docker containers on one machine: one kernel (${m.kernel}), ${m.cpus} CPU cores and ${formatNumber(m.memTotalMiB / 1024)} GiB of RAM shared by the three hosts and by the benchmark's client and server. The seed had three dedicated servers.`
+            : `- **Hosts**: u1 (control plane), u2 and u3 (workers) reached over SSH; this machine: ${m.cpus} CPU cores, ${formatNumber(m.memTotalMiB / 1024)} GiB of RAM, kernel ${m.kernel}.`,
+        m.hostProvider === "docker"
+            ? `- **Network**: no 10 Gbit/s NIC nor switch: the lab network is a Docker bridge (veth pairs inside one kernel), MTU ${bareMtu ?? "?"} against the seed's jumbo frames (${SEED_SETUP.mtu}). Throughput is bound by the CPU, not a link: compare the % of bare metal and the rankings, not the Mbit/s.`
+            : `- **Network**: the hosts' own network, MTU ${bareMtu ?? "?"} against the seed's 10 Gbit/s with jumbo frames (${SEED_SETUP.mtu}).`,
+        ...(weave ? ["- **Weave** runs in sleeve mode (user space; the lab kernels have no Open vSwitch datapath), not fastdp as in the seed; encrypted, sleeve seals packets with NaCl instead of fastdp's IPsec."] : []),
+        `- **Versions**: Kubernetes ${results.versions.kubernetes} against ${SEED_SETUP.kubernetes}, and CNI releases years newer than the seed's (table above).`,
+        "- **Statistics**: the seed shows the mean of at least three runs; this report the median, with min–max.",
+        "- **Resources**: CPU is % of the whole host (all cores = 100), the seed's chart is per mille of its servers; the CPU over idle includes the transfer itself, which runs at a different speed per CNI.",
+        "- **Tests**: pod to Service (TCP to the Service's virtual IP) is netlab's own; the seed has no such test.",
+        ...m.notes.map((n) => `- ${n}`),
+    ];
+    return lines;
+}
+
+function chartLink(chartFiles: Record<string, string>, name: string, alt: string, reportDir: string | undefined): string[] {
+    const file = chartFiles[name];
+    if (file === undefined) {
+        return [];
+    }
+    const target = reportDir === undefined ? file : path.relative(reportDir, file);
+    return ["", `![${alt}](${target.split(path.sep).join("/")})`];
+}
+
+function tiersText(s: SeedRanking): string {
+    return s.tiers.map((t) => (t.length > 1 ? `{${t.join(", ")}}` : t[0])).join(" > ")
+        + s.claims.map((c) => `; ${c.better.length > 1 ? `{${c.better.join(", ")}}` : c.better[0]} > ${c.worse.length > 1 ? `{${c.worse.join(", ")}}` : c.worse[0]}`).join("");
+}
+
+function oursText(ours: RankedRound[]): string {
+    return ours.map((o) => `${o.rank}. ${o.name}`).join(", ");
+}
+
+/**
+ * The report as a Markdown page. `chartFiles` maps chart names (charts.ts: a test, "ram", "cpu")
+ * to PNG paths; with `reportDir` the links are made relative to it (where the page is written).
+ */
+export function renderReportMarkdown(results: BenchResults, chartFiles: Record<string, string> = {}, reportDir?: string): string {
+    const tables = benchTables(results);
+    const v = verdict(results);
+    const cmp = seedComparison(results);
+    const cnis = cniRounds(results);
+    const out: string[] = [
+        `# CNI benchmark: ${cnis.map((r) => r.name).join(", ") || "no CNI"}`,
+        "",
+        "A reproduction of seed 000, \"Benchmark results of Kubernetes network plugins (CNI) over 10Gbit/s network (Updated: April 2019)\", on netlab's three hosts, the CNI swapped in place between rounds.",
+        "",
+        `- Started: ${results.startedAt}; wall time ${duration(results.wallSeconds)}`,
+        `- ${results.config.runs} runs per test, ${results.config.seconds} s each; CNIs asked for: ${results.config.cnis.join(", ")}`,
+        "",
+        "## Machine and versions",
+        "",
+        ...table(["", "this run", "seed"], [
+            ["hosts", `${results.machine.hostProvider === "docker" ? "3 Docker containers" : "3 hosts over SSH"}, ${results.machine.cpus} CPU cores, ${formatNumber(results.machine.memTotalMiB)} MiB`, "3 Supermicro bare-metal servers"],
+            ["kernel", results.machine.kernel, SEED_SETUP.os],
+            ["Kubernetes", results.versions.kubernetes, SEED_SETUP.kubernetes],
+            ...[...new Set([...Object.keys(results.versions.cni), ...Object.keys(SEED_CNI_VERSIONS)])].sort()
+                .map((c) => [c, results.versions.cni[c] ?? "not run", SEED_CNI_VERSIONS[c] ?? "not in the seed"]),
+        ], "lll"),
+        "",
+        ...differences(results),
+        "",
+        "## Throughput",
+        "",
+        "Median of the runs in Mbit/s, (min–max), and the median as % of bare metal's.",
+    ];
+    for (const t of tables.tests) {
+        out.push("", `### ${t.label}`, "",
+            ...table(["round", "Mbit/s", "% of bare metal", "runs"],
+                t.rows.map((r) => [r.round, summaryCell(r.summary), r.pctOfBareMetal === null ? "—" : pct(r.pctOfBareMetal), String(r.summary?.n ?? 0)])),
+            ...chartLink(chartFiles, t.test, `${t.label}: Mbit/s per round`, reportDir));
+    }
+    const summaryRounds = results.rounds.filter((r) => r.kind !== "idle");
+    if (tables.tests.length > 0) {
+        out.push("", "### Summary: % of bare metal", "",
+            ...table(["round", ...tables.tests.map((t) => t.test)], summaryRounds.map((r) => [r.name, ...tables.tests.map((t) => {
+                const p = t.rows.find((row) => row.round === r.name)?.pctOfBareMetal ?? null;
+                return p === null ? "—" : pct(p);
+            })])));
+    }
+    out.push("", "## Resources during the TCP transfer", "",
+        "Per host the median of the runs (min–max); \"hosts\" is the median across hosts (with two hosts, their mean); "
+        + "\"over idle\" is each host's median minus the idle round's on that host (the cluster at rest; the seed's idle cluster had no CNI, "
+        + "the notes above say what this run's had), median across hosts.");
+    for (const [t, chart] of [[tables.ram, "ram"], [tables.cpu, "cpu"]] as const) {
+        const unit = t.unit === "%" ? " %" : " MiB";
+        out.push("", `### ${t.label}`, "");
+        if (t.rows.length === 0) {
+            out.push("No resources were measured.");
+            continue;
+        }
+        out.push(...table(["round", ...t.hosts, "hosts", "over idle"], t.rows.map((r) => [
+            r.round,
+            ...t.hosts.map((h) => summaryCell(r.perHost[h])),
+            r.hosts === null ? "—" : formatNumber(r.hosts),
+            r.overIdle === null ? "—" : signed(r.overIdle, t.unit === "%" ? 1 : 0, unit),
+        ])), ...chartLink(chartFiles, chart, t.label, reportDir));
+    }
+    out.push("", "## MTU and features", "",
+        "What each CNI offers here (netlab's traits and what ran); the seed's findings beside them.", "",
+        ...table(["round", "version", "pod MTU", "NetworkPolicy", "encryption", "MTU auto-detection", "seed: NetworkPolicy, encryption, MTU auto"],
+            results.rounds.filter((r) => r.kind !== "idle").map((r) => {
+                const seed = r.cni === undefined ? undefined : SEED_FEATURES[r.cni];
+                return [
+                    r.name, r.cni === undefined ? "—" : results.versions.cni[r.cni] ?? "?", r.mtu === undefined ? "?" : String(r.mtu),
+                    r.kind === "cni" ? yesNo(r.features?.networkPolicy) : "—",
+                    r.kind === "cni" ? encryptionCell(results, r) : "—",
+                    r.kind === "cni" ? yesNo(r.features?.mtuAuto) : "—",
+                    seed === undefined ? "—" : `${seed.networkPolicy}, ${yesNo(seed.encryption)}, ${yesNo(seed.mtuAuto)}`,
+                ];
+            }), "llrllll"));
+    out.push("", "## Verdict", "", "Computed from the numbers above, in the seed's terms.", "");
+    for (const p of [v.fastest, v.fastestEncrypted, v.leanest, v.featureful]) {
+        out.push(`- **${p.title}**: ${p.summary} Rule: ${p.rule}.`);
+        for (const e of p.excluded) {
+            out.push(`  - not judged: ${e.name} (${e.reason})`);
+        }
+    }
+    for (const p of [v.fastest, v.leanest, v.featureful]) {
+        if (p.standings.length > 1) {
+            out.push("", `### ${p.title}: standings`, "", ...table(["rank", "round", "score", "numbers"],
+                p.standings.map((s) => [String(s.rank), s.name, p === v.fastest ? pct(s.score) : String(s.score), s.detail]), "rlrl"));
+        }
+    }
+    out.push("", "## Compared with the seed's ranking", "",
+        "Rankings, not Mbit/s: the seed's tables are images its text does not carry, so its order per test is read from its prose "
+        + "(lib/bench/seed.ts), in tiers (best first; `{a, b}` are not told apart). "
+        + "ρ is Spearman's rank correlation between the seed's tiers and this run's medians over the contenders both have (1: same order); "
+        + "\"orders held\" counts the seed's stated orders (a above b) that this run confirms.", "",
+        ...table(["measure", "seed (its words)", "seed's order", "this run", "ρ", "orders held"], cmp.measures.map((m) => {
+            const held = m.pairs.filter((p) => p.outcome === "held").length;
+            const tied = m.pairs.filter((p) => p.outcome === "tied").length;
+            return [
+                m.label,
+                m.seed === null ? "not in the seed" : m.seed.quote + (m.seed.figures.length > 0 ? ` (${m.seed.figures.join("; ")})` : ""),
+                m.seed === null ? "—" : tiersText(m.seed),
+                oursText(m.ours) + (m.lowerIsBetter ? " (lowest first)" : ""),
+                m.spearman === null ? "—" : m.spearman.toFixed(2),
+                m.pairs.length === 0 ? "—" : `${held} of ${m.pairs.length}${tied > 0 ? ` (${tied} tied)` : ""}`,
+            ];
+        }), "lllllrr"));
+    const broken = cmp.measures.flatMap((m) => m.pairs.filter((p) => p.outcome === "broken").map((p) => `${m.measure}: ${p.worse} above ${p.better}`));
+    if (broken.length > 0) {
+        out.push("", `Where this run disagrees with the seed: ${broken.join("; ")}.`);
+    }
+    out.push("", ...table(["verdict", "seed", "this run"], cmp.verdicts.map((x) => [x.what, x.seed.join(", ") || "—", x.ours.join(", ") || "—"]), "lll"),
+        "", `The seed's conclusions: ${SEED_VERDICT.recommendations.join("; ")}.`);
+    const errors = results.rounds.filter((r) => (r.errors ?? []).length > 0);
+    if (errors.length > 0) {
+        out.push("", "## Errors", "");
+        for (const r of errors) {
+            for (const e of r.errors!) {
+                out.push(`- ${r.name}: ${e}`);
+            }
+        }
+    }
+    return out.join("\n") + "\n";
+}

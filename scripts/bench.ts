@@ -1,0 +1,280 @@
+/**
+ * npm run bench -- <stack> [options]: seed 000's CNI benchmark on one kube-lab cluster.
+ *
+ * Rounds: "bare-metal" (the same pods on the hosts' network: host to host over the lab
+ * network), "idle" (the hosts at rest, for the resource figures), then one round per CNI
+ * (and per encrypted variant that runs here), each CNI swapped in place by `pulumi up`
+ * (Automation API). In each round a server pod on the second host and a client pod on the
+ * third run, --runs times each: TCP and UDP throughput (iperf3), HTTP and FTP downloads
+ * (nginx, vsftpd, curl), SCP, and TCP to the server's Service; the MTU of the client's eth0;
+ * and during the TCP transfer, both hosts' RAM (without cache) and CPU. Every transfer is
+ * bounded (iperf3 -t, curl --max-time) and stays between the lab's hosts. At the end the
+ * stack's CNI settings are put back and applied. The results (JSON), the report (Markdown)
+ * and its charts (PNG) go to --out (default bench/results/<time>-<stack>).
+ *
+ * Options: --cnis a,b,… (default: all six), --encrypted a,… (default: weave), --runs N (3),
+ * --seconds N (5: each iperf3 run), --file-mib N (256: the download file), --out DIR.
+ * The environment is scripts/lab.sh's (npm run bench goes through it).
+ */
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { execFile, execFileSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { BenchResults, BenchRound, renderReportMarkdown } from "../lib/bench/report";
+import { renderBenchCharts } from "../lib/bench/charts";
+import { BENCH_NAMESPACE, BENCH_TESTS, BenchRoundPlan, benchManifest, benchRounds, cniFeatures, parseTestOutput, testCommand } from "../lib/bench/plan";
+import { CNI_VERSIONS } from "../lib/cni";
+import { Cni, CNIS, DEFAULTS } from "../lib/config";
+import { renderHostScript, REPO_ROOT } from "../lib/scripts";
+import { sshArgs } from "../lib/ssh";
+
+const run = promisify(execFile);
+
+export interface BenchArgs {
+    cnis: Cni[];
+    encrypted: Cni[];
+    runs: number;
+    seconds: number;
+    fileMiB: number;
+    outDir?: string;
+    log?: (line: string) => void;
+}
+
+interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
+
+/** The CNI's version as netlab builds it. */
+function cniVersion(cni: Cni): string {
+    const v = CNI_VERSIONS;
+    const byCni: Record<Cni, string> = {
+        flannel: v.FLANNEL_VERSION, weave: v.WEAVE_VERSION, "kube-router": v.KUBE_ROUTER_VERSION, calico: v.CALICO_VERSION,
+        canal: `calico ${v.CALICO_VERSION} + flannel ${v.FLANNEL_VERSION}`, cilium: v.CILIUM_VERSION,
+    };
+    return byCni[cni];
+}
+
+export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results: BenchResults; dir: string }> {
+    const log = args.log ?? ((l: string): void => console.log(l));
+    const started = Date.now();
+    const outputs = await stack.outputs();
+    const hosts = outputs.hosts?.value as HostOut[] | undefined;
+    if (outputs.scenario?.value !== "kubeadm" || !hosts || hosts.length < 3) {
+        throw new Error(`stack ${stack.name} has no kube-lab of three hosts up (outputs: ${Object.keys(outputs).join(", ") || "none"}): run pulumi up on a kubeadm stack first`);
+    }
+    const artifacts = path.resolve(REPO_ROOT, (await stack.getConfig("netlab:artifactsDir")).value);
+    const tarball = path.join(artifacts, "images", "bench.tar");
+    if (!fs.existsSync(tarball)) {
+        throw new Error(`${tarball} is missing: run 'npm run toolchain -- bench' first`);
+    }
+    const kubectlBin = path.join(artifacts, "kubernetes", "kubectl");
+    const kubeconfig = String(outputs.KUBECONFIG.value);
+    const kubectl = async (...a: string[]): Promise<string> => (await run(kubectlBin, ["--kubeconfig", kubeconfig, ...a], { maxBuffer: 1 << 26 })).stdout;
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-bench-"));
+    const keyFile = path.join(work, "lab.key");
+    fs.writeFileSync(keyFile, String(outputs.sshPrivateKey.value), { mode: 0o600 });
+    const ssh = (h: HostOut): string[] => sshArgs(keyFile, h.ssh.port, h.ssh.user, h.ssh.host);
+    const [, server, client] = hosts;
+    const initial = { cni: String(outputs.cni.value) as Cni, encryption: (await configOr(stack, "netlab:cniEncryption", "false")) === "true" };
+    const rounds: BenchRound[] = [];
+    try {
+        log(`bench on ${stack.name}: importing ${path.basename(tarball)} into every node's containerd`);
+        for (const h of hosts) {
+            execFileSync("ssh", [...ssh(h), "ctr -n k8s.io images import --no-unpack - >/dev/null && ctr -n k8s.io images ls -q | grep -c netlab/bench"],
+                { input: fs.readFileSync(tarball), maxBuffer: 1 << 20 });
+        }
+        execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(work, "scp.key")]);
+        const publicKey = fs.readFileSync(path.join(work, "scp.key.pub"), "utf8").trim();
+        const machine = JSON.parse(execFileSync("ssh", [...ssh(server), "jq -n --arg k \"$(uname -r)\" --argjson c \"$(nproc)\" "
+            + "--argjson m \"$(awk '$1 == \"MemTotal:\" { print int($2 / 1024) }' /proc/meminfo)\" '{kernel: $k, cpus: $c, memTotalMiB: $m}'"], { encoding: "utf8" })) as
+            { kernel: string; cpus: number; memTotalMiB: number };
+
+        const usage = async (h: HostOut, seconds: number): Promise<{ ramMiB: number; cpuPercent: number }> =>
+            JSON.parse((await run("ssh", [...ssh(h), `bash -c ${JSON.stringify(renderHostScript("host-scripts/bench-usage.sh", { NETLAB_SECONDS: seconds }))}`])).stdout) as
+                { ramMiB: number; cpuPercent: number };
+
+        const deployPods = async (hostNetwork: boolean): Promise<{ serverIp: string; serviceIp: string; mtu: number }> => {
+            await kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s");
+            const manifest = path.join(work, "bench.json");
+            fs.writeFileSync(manifest, benchManifest({ serverNode: server.name, clientNode: client.name, hostNetwork, publicKey, fileMiB: args.fileMiB }));
+            await kubectl("apply", "-f", manifest);
+            await kubectl("wait", "-n", BENCH_NAMESPACE, "--for=condition=Ready", "pod", "--all", "--timeout=180s");
+            const key = fs.readFileSync(path.join(work, "scp.key"));
+            await new Promise<void>((resolve, reject) => {
+                const p = execFile(kubectlBin, ["--kubeconfig", kubeconfig, "exec", "-i", "-n", BENCH_NAMESPACE, "bench-client", "--",
+                    "sh", "-c", "umask 077 && cat > /root/bench.key"], (e) => (e ? reject(new Error(e.message)) : resolve()));
+                p.stdin?.end(key);
+            });
+            const serverIp = (await kubectl("get", "pod", "-n", BENCH_NAMESPACE, "bench-server", "-o", "jsonpath={.status.podIP}")).trim();
+            const serviceIp = (await kubectl("get", "service", "-n", BENCH_NAMESPACE, "bench-server", "-o", "jsonpath={.spec.clusterIP}")).trim();
+            const mtu = Number((await kubectl("exec", "-n", BENCH_NAMESPACE, "bench-client", "--", "cat", "/sys/class/net/eth0/mtu")).trim());
+            return { serverIp, serviceIp, mtu };
+        };
+
+        const measure = async (plan: BenchRoundPlan): Promise<BenchRound> => {
+            const pods = await deployPods(plan.kind === "bare-metal");
+            const round: BenchRound = {
+                name: plan.name, kind: plan.kind, cni: plan.cni, encrypted: plan.encrypted, mtu: pods.mtu,
+                features: plan.cni ? cniFeatures(plan.cni, plan.encrypted === true) : undefined,
+                samples: {}, resources: { [server.name]: { ramMiB: [], cpuPercent: [] }, [client.name]: { ramMiB: [], cpuPercent: [] } }, errors: [],
+            };
+            for (let i = 0; i < args.runs; i++) {
+                for (const test of BENCH_TESTS) {
+                    const target = test === "service" ? pods.serviceIp : pods.serverIp;
+                    try {
+                        const exec = kubectl("exec", "-n", BENCH_NAMESPACE, "bench-client", "--", ...testCommand(test, target, args.seconds));
+                        // The hosts' RAM and CPU during the TCP transfer (its first seconds less one, so the reading ends inside it).
+                        const during = test === "tcp" ? Promise.all([server, client].map((h) => usage(h, Math.max(1, args.seconds - 1)))) : undefined;
+                        const value = parseTestOutput(test, await exec, args.fileMiB);
+                        (round.samples[test] ??= []).push(value);
+                        if (during) {
+                            (await during).forEach((u, j) => {
+                                const r = round.resources![[server, client][j].name];
+                                r.ramMiB.push(u.ramMiB);
+                                r.cpuPercent.push(u.cpuPercent);
+                            });
+                        }
+                        log(`  ${plan.name} run ${i + 1} ${test}: ${value.toFixed(0)} Mbit/s`);
+                    } catch (e) {
+                        const why = `${test} run ${i + 1}: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`;
+                        round.errors!.push(why);
+                        log(`  ${plan.name} ${why}`);
+                    }
+                }
+            }
+            return round;
+        };
+
+        const plans = benchRounds(args.cnis, args.encrypted);
+        for (const plan of plans) {
+            if (plan.kind === "cni") {
+                const t0 = Date.now();
+                log(`round ${plan.name}: netlab:cni=${plan.cni}${plan.encrypted ? " with encryption" : ""}, pulumi up`);
+                await setCni(stack, plan.cni as Cni, plan.encrypted === true);
+                await stack.up({ onOutput: () => undefined });
+                log(`round ${plan.name}: the CNI is in place after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+            } else {
+                log(`round ${plan.name}: the pods on the hosts' network`);
+            }
+            rounds.push(await measure(plan));
+            if (plan.kind === "bare-metal") {
+                // The idle round: the hosts at rest, nothing of the bench running.
+                await kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s");
+                const idle: BenchRound = { name: "idle", kind: "idle", samples: {}, resources: { [server.name]: { ramMiB: [], cpuPercent: [] }, [client.name]: { ramMiB: [], cpuPercent: [] } } };
+                for (let i = 0; i < args.runs; i++) {
+                    const u = await Promise.all([server, client].map((h) => usage(h, args.seconds)));
+                    u.forEach((x, j) => {
+                        idle.resources![[server, client][j].name].ramMiB.push(x.ramMiB);
+                        idle.resources![[server, client][j].name].cpuPercent.push(x.cpuPercent);
+                    });
+                }
+                rounds.push(idle);
+                log(`round idle: ${JSON.stringify(idle.resources)}`);
+            }
+        }
+        await kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s");
+        const results: BenchResults = {
+            schema: 1,
+            startedAt: new Date(started).toISOString(),
+            wallSeconds: 0,
+            machine: {
+                ...machine, hostProvider: String(await configOr(stack, "netlab:hostProvider", DEFAULTS.hostProvider)) as "docker" | "ssh",
+                notes: [`idle: the hosts at rest with ${initial.cni} (netlab always runs a CNI; the seed's idle cluster had none)`,
+                    "bare metal: the same pods on the hosts' network, host to host over the lab network",
+                    "RAM and CPU: the whole host (its cgroup in docker mode), read during the first TCP seconds of each run"],
+            },
+            versions: { kubernetes: DEFAULTS.kubernetes.version, cni: Object.fromEntries(args.cnis.map((c) => [c, cniVersion(c)])) },
+            config: { runs: args.runs, seconds: args.seconds, cnis: args.cnis },
+            rounds,
+        };
+        results.wallSeconds = Math.round((Date.now() - started) / 1000);
+        const dir = args.outDir ?? path.join(REPO_ROOT, "bench", "results", `${results.startedAt.replace(/\..*$/, "").replace(/[-:]/g, "")}-${stack.name}`);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify(results, null, 2) + "\n");
+        const charts = await renderBenchCharts(results, dir);
+        fs.writeFileSync(path.join(dir, "README.md"), renderReportMarkdown(results, Object.fromEntries(Object.entries(charts).map(([k, f]) => [k, path.basename(f)]))));
+        log(`bench: ${results.wallSeconds} s; report ${path.join(dir, "README.md")}`);
+        return { results, dir };
+    } finally {
+        try {
+            await kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=false");
+        } catch {
+            // The cluster may be gone.
+        }
+        if (rounds.some((r) => r.kind === "cni")) {
+            log(`putting the stack's CNI back: ${initial.cni}${initial.encryption ? " encrypted" : ""}`);
+            await setCni(stack, initial.cni, initial.encryption);
+            await stack.up({ onOutput: () => undefined });
+        }
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+}
+
+async function configOr(stack: Stack, key: string, fallback: string): Promise<string> {
+    try {
+        return (await stack.getConfig(key)).value;
+    } catch {
+        return fallback;
+    }
+}
+
+/** netlab:cni and netlab:cniEncryption; Weave's encryption needs a password: one is made when the stack has none. */
+async function setCni(stack: Stack, cni: Cni, encrypted: boolean): Promise<void> {
+    await stack.setConfig("netlab:cni", { value: cni });
+    await stack.setConfig("netlab:cniEncryption", { value: String(encrypted) });
+    if (encrypted && cni === "weave" && (await configOr(stack, "netlab:weavePassword", "")) === "") {
+        await stack.setConfig("netlab:weavePassword", { value: crypto.randomBytes(18).toString("base64"), secret: true });
+    }
+}
+
+function parseArgs(argv: string[]): { stack: string; args: BenchArgs } {
+    const usage = "usage: npm run bench -- <stack> [--cnis a,b,…] [--encrypted a,…] [--runs N] [--seconds N] [--file-mib N] [--out DIR]";
+    const [stack, ...rest] = argv;
+    if (!stack || stack.startsWith("--")) {
+        throw new Error(usage);
+    }
+    const args: BenchArgs = { cnis: [...CNIS], encrypted: ["weave"], runs: 3, seconds: 5, fileMiB: 256 };
+    const cniList = (v: string | undefined): Cni[] => {
+        const list = (v ?? "").split(",").filter(Boolean);
+        const bad = list.filter((c) => !(CNIS as readonly string[]).includes(c));
+        if (bad.length > 0) {
+            throw new Error(`unknown CNI ${bad.join(", ")} (${CNIS.join(", ")})\n${usage}`);
+        }
+        return list as Cni[];
+    };
+    const whole = (flag: string, v: string | undefined, min: number): number => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min) {
+            throw new Error(`${flag} wants a whole number of at least ${min}, got '${v}'\n${usage}`);
+        }
+        return n;
+    };
+    for (let i = 0; i < rest.length; i += 2) {
+        const [flag, v] = [rest[i], rest[i + 1]];
+        switch (flag) {
+            case "--cnis": args.cnis = cniList(v); break;
+            case "--encrypted": args.encrypted = cniList(v); break;
+            case "--runs": args.runs = whole(flag, v, 3); break;
+            case "--seconds": args.seconds = whole(flag, v, 2); break;
+            case "--file-mib": args.fileMiB = whole(flag, v, 1); break;
+            case "--out": args.outDir = path.resolve(v ?? "."); break;
+            default: throw new Error(`unknown option ${flag}\n${usage}`);
+        }
+    }
+    args.encrypted = args.encrypted.filter((c) => args.cnis.includes(c));
+    return { stack, args };
+}
+
+async function main(): Promise<void> {
+    const { stack: name, args } = parseArgs(process.argv.slice(2));
+    const stack = await LocalWorkspace.selectStack({ stackName: name, workDir: REPO_ROOT });
+    await runBench(stack, args);
+}
+
+if (require.main === module) {
+    main().catch((e: unknown) => {
+        console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+    });
+}
