@@ -17,6 +17,20 @@ export interface ChartSize {
 
 export const DEFAULT_CHART_SIZE: ChartSize = { width: 900, height: 450 };
 
+/** What every chart's spec starts with: Vega-Lite v6, exactly `size` with the padding included, white. */
+export function chartFrame(size: ChartSize): {
+    $schema: string; width: number; height: number; autosize: { type: "fit"; contains: "padding" }; padding: number; background: string;
+} {
+    return {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        width: size.width,
+        height: size.height,
+        autosize: { type: "fit", contains: "padding" },
+        padding: 12,
+        background: "white",
+    };
+}
+
 type VegaModule = typeof import("vega");
 type VegaLiteModule = typeof import("vega-lite/build/index");
 

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { TopLevelSpec } from "vega-lite/build/index";
-import { CHART_FONT, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng } from "../charts";
+import { CHART_FONT, chartFrame, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng } from "../charts";
 import { BenchResults, benchTables, BenchTables, formatNumber, renderReportMarkdown, ResourceTable, TestTable } from "./report";
 
 /** Bar colours: the seed's green for bare metal and purple for the idle cluster. */
@@ -38,12 +38,7 @@ function barSpec(title: string, subtitle: string[], yTitle: string, bars: Bar[],
     const groups = (Object.keys(COLORS) as Group[]).filter((g) => bars.some((b) => b.group === g));
     const x = { field: "round", type: "nominal", sort: bars.map((b) => b.round), title: null, axis: { labelAngle: -30 } } as const;
     return {
-        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        width: size.width,
-        height: size.height,
-        autosize: { type: "fit", contains: "padding" },
-        padding: 12,
-        background: "white",
+        ...chartFrame(size),
         title: { text: title, subtitle, anchor: "start" },
         config: { font: CHART_FONT, view: { stroke: null } },
         layer: [

@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { SEED_CNI_VERSIONS, SEED_FEATURES, SEED_RANKINGS, SEED_RESOURCES, SEED_SETUP, SEED_VERDICT, SeedClaim, SeedRanking } from "./seed";
 import { mean, medianOrNull, midranks, ranks, spearman, Summary, summarize } from "./stats";
+import { JsonChecker } from "../json-check";
 
 // ---------------------------------------------------------------------------------------------
 // The results a bench run writes
@@ -86,64 +87,18 @@ export class BenchInputError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Shape checks
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function show(v: unknown): string {
-    const text = v === undefined ? "nothing" : JSON.stringify(v);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** Field checks that throw BenchInputError naming `where` and the field. */
-class Checker {
-    constructor(private readonly where: string) {}
-
-    fail(field: string, what: string, value: unknown): never {
-        throw new BenchInputError(`${this.where}: ${field} ${what}, got ${show(value)}`);
+/** Field checks that throw BenchInputError naming `where` and the field; numbers are >= 0 unless said. */
+class Checker extends JsonChecker {
+    constructor(where: string) {
+        super(where, BenchInputError);
     }
 
-    object(v: unknown, field: string): Json {
-        return isObject(v) ? v : this.fail(field, "must be an object", v);
+    override number(v: unknown, field: string, min = 0, max = Infinity): number {
+        return super.number(v, field, min, max);
     }
 
-    list(v: unknown, field: string): unknown[] {
-        return Array.isArray(v) ? (v as unknown[]) : this.fail(field, "must be a list", v);
-    }
-
-    string(v: unknown, field: string): string {
-        return typeof v === "string" && v !== "" ? v : this.fail(field, "must be a non-empty string", v);
-    }
-
-    boolean(v: unknown, field: string): boolean {
-        return typeof v === "boolean" ? v : this.fail(field, "must be true or false", v);
-    }
-
-    /** A finite number in [min, max]. */
-    number(v: unknown, field: string, min = 0, max = Infinity): number {
-        if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
-            const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
-            this.fail(field, `must be a number ${range}`, v);
-        }
-        return v;
-    }
-
-    positiveInteger(v: unknown, field: string): number {
-        return typeof v === "number" && Number.isInteger(v) && v > 0 ? v : this.fail(field, "must be a positive integer", v);
-    }
-
-    oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
-        return allowed.includes(v as T) ? (v as T) : this.fail(field, `must be one of ${allowed.join(", ")}`, v);
-    }
-
-    numbers(v: unknown, field: string, min = 0, max = Infinity): number[] {
-        return this.list(v, field).map((x, i) => this.number(x, `${field}[${i}]`, min, max));
-    }
-
-    strings(v: unknown, field: string): string[] {
-        return this.list(v, field).map((x, i) => this.string(x, `${field}[${i}]`));
+    override numbers(v: unknown, field: string, min = 0, max = Infinity): number[] {
+        return super.numbers(v, field, min, max);
     }
 }
 

@@ -3,7 +3,7 @@
  * (drawn by lib/charts.ts).
  */
 import type { TopLevelSpec } from "vega-lite/build/index";
-import { CHART_FONT, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng, renderSpecSvg } from "../charts";
+import { CHART_FONT, chartFrame, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng, renderSpecSvg } from "../charts";
 import type { DrillReport } from "./report";
 
 export { CHART_FONT, ChartSize, DEFAULT_CHART_SIZE, svgToPng } from "../charts";
@@ -47,12 +47,7 @@ export function chartSpec(report: DrillReport, size: ChartSize = DEFAULT_CHART_S
         : `change FAILED after ${report.change.seconds} s${report.change.message === null ? "" : `: ${report.change.message}`}`;
     const p99 = formatMs(report.latencyMs.p99);
     return {
-        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        width: size.width,
-        height: size.height,
-        autosize: { type: "fit", contains: "padding" },
-        padding: 12,
-        background: "white",
+        ...chartFrame(size),
         title: {
             text: `${report.stack} ${report.scenario}: ${report.requests.total} requests, ${report.failed} failed, p99 ${p99} ms`,
             subtitle: [

@@ -8,6 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { JsonChecker, show } from "../json-check";
 
 /** Input that is not what a drill produces: the message names the file, field and value. */
 export class DrillInputError extends Error {
@@ -133,43 +134,10 @@ export interface DrillReport {
 // ---------------------------------------------------------------------------------------------
 // Shape checks
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function show(v: unknown): string {
-    const text = v === undefined ? "nothing" : JSON.stringify(v);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** Field checks that throw DrillInputError naming `where` and the field. */
-class Checker {
-    constructor(private readonly where: string) {}
-
-    fail(field: string, what: string, value: unknown): never {
-        throw new DrillInputError(`${this.where}: ${field} ${what}, got ${show(value)}`);
-    }
-
-    object(v: unknown, field: string): Json {
-        return isObject(v) ? v : this.fail(field, "must be an object", v);
-    }
-
-    number(v: unknown, field: string): number {
-        return typeof v === "number" && Number.isFinite(v) ? v : this.fail(field, "must be a number", v);
-    }
-
-    count(v: unknown, field: string): number {
-        return typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : this.fail(field, "must be a non-negative integer", v);
-    }
-
-    list(v: unknown, field: string): unknown[] {
-        return Array.isArray(v) ? (v as unknown[]) : this.fail(field, "must be a list", v);
-    }
-
-    string(v: unknown, field: string): string {
-        return typeof v === "string" && v !== "" ? v : this.fail(field, "must be a non-empty string", v);
+/** Field checks that throw DrillInputError naming `where` and the field, and fortio's histograms. */
+class Checker extends JsonChecker {
+    constructor(where: string) {
+        super(where, DrillInputError);
     }
 
     histogram(v: unknown, field: string): FortioHistogram {
