@@ -1,21 +1,70 @@
 #!/usr/bin/env bash
 # What a lab host uses while the benchmark runs (seed 000's RAM and CPU figures): over
 # NETLAB_SECONDS, its RAM without buffers and page cache (averaged over one reading a second)
-# and its CPU as a share of all its cores (100 = every core busy). A host that is a container
-# (docker mode) is measured by its own cgroup, which holds everything it runs; a machine by
-# /proc/meminfo and /proc/stat. Prints one JSON object. Changes nothing; safe to re-run.
+# and its CPU as a share of all the machine's cores (100 = every core busy). A host that is a
+# container (docker mode) is measured by its cgroups: its own (from /proc/self/cgroup) and the
+# kubelet's --cgroup-root (which holds its pods), cgroup v1 or v2; a machine by /proc/meminfo
+# and /proc/stat. Prints one JSON object. Changes nothing; safe to re-run.
 # Inputs (rendered in): NETLAB_SECONDS.
 set -euo pipefail
 
 : "${NETLAB_SECONDS:?}"
 cg=/sys/fs/cgroup
 cpus=$(nproc)
+kubelet_root=$(grep -o -- '--cgroup-root=[^ "]*' /var/lib/kubelet/kubeadm-flags.env 2>/dev/null | cut -d= -f2 || true)
 
-if [ -f "$cg/memory.current" ] && [ -f "$cg/cpu.stat" ]; then
-    source=cgroup
-    ram_kib() { echo $((($(cat "$cg/memory.current") - $(awk '$1 == "file" { print $2 }' "$cg/memory.stat")) / 1024)); }
-    # Microseconds of CPU time used by the host.
-    cpu_usec() { awk '$1 == "usage_usec" { print $2 }' "$cg/cpu.stat"; }
+# The host's cgroup paths (relative to each hierarchy), the kubelet's root beside its own.
+own_path() { # CONTROLLER ("" for cgroup v2)
+    if [ -z "$1" ]; then
+        awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup
+    else
+        awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/self/cgroup
+    fi
+}
+paths() { # CONTROLLER
+    local p
+    p=$(own_path "$1")
+    [ "$p" = / ] || echo "$p"
+    if [ -n "$kubelet_root" ] && [[ "$kubelet_root" != "$p"* ]]; then echo "$kubelet_root"; fi
+}
+
+if [ -f "$cg/cgroup.controllers" ] && [ "$(own_path "")" != / ]; then
+    source=cgroup2
+    mapfile -t dirs < <(paths "")
+    ram_kib() {
+        local d sum=0
+        for d in "${dirs[@]}"; do
+            [ -f "$cg$d/memory.current" ] || continue
+            sum=$((sum + $(cat "$cg$d/memory.current") - $(awk '$1 == "file" { print $2 }' "$cg$d/memory.stat")))
+        done
+        echo $((sum / 1024))
+    }
+    cpu_usec() {
+        local d sum=0
+        for d in "${dirs[@]}"; do
+            [ -f "$cg$d/cpu.stat" ] && sum=$((sum + $(awk '$1 == "usage_usec" { print $2 }' "$cg$d/cpu.stat")))
+        done
+        echo "$sum"
+    }
+elif [ -f "$cg/memory/memory.usage_in_bytes" ] && [ -n "$(own_path memory)" ] && [ "$(own_path memory)" != / ]; then
+    source=cgroup1
+    mapfile -t mem_dirs < <(paths memory)
+    mapfile -t cpu_dirs < <(paths cpuacct)
+    ram_kib() {
+        local d sum=0
+        for d in "${mem_dirs[@]}"; do
+            [ -f "$cg/memory$d/memory.usage_in_bytes" ] || continue
+            sum=$((sum + $(cat "$cg/memory$d/memory.usage_in_bytes") - $(awk '$1 == "total_cache" { print $2 }' "$cg/memory$d/memory.stat")))
+        done
+        echo $((sum / 1024))
+    }
+    cpu_usec() {
+        local d sum=0
+        for d in "${cpu_dirs[@]}"; do
+            [ -f "$cg/cpuacct$d/cpuacct.usage" ] && sum=$((sum + $(cat "$cg/cpuacct$d/cpuacct.usage") / 1000))
+        done
+        echo "$sum"
+    }
 else
     source=proc
     ram_kib() { awk '$1 == "MemTotal:" { t = $2 } $1 == "MemAvailable:" { a = $2 } END { printf "%.0f\n", t - a }' /proc/meminfo; }

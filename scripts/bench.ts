@@ -28,7 +28,7 @@ import { renderBenchCharts } from "../lib/bench/charts";
 import { BENCH_NAMESPACE, BENCH_TESTS, BenchRoundPlan, benchManifest, benchRounds, cniFeatures, parseTestOutput, testCommand } from "../lib/bench/plan";
 import { CNI_VERSIONS } from "../lib/cni";
 import { Cni, CNIS, DEFAULTS } from "../lib/config";
-import { renderHostScript, REPO_ROOT } from "../lib/scripts";
+import { renderHostScript, REPO_ROOT, shellQuote } from "../lib/scripts";
 import { sshArgs } from "../lib/ssh";
 
 const run = promisify(execFile);
@@ -91,7 +91,7 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
             { kernel: string; cpus: number; memTotalMiB: number };
 
         const usage = async (h: HostOut, seconds: number): Promise<{ ramMiB: number; cpuPercent: number }> =>
-            JSON.parse((await run("ssh", [...ssh(h), `bash -c ${JSON.stringify(renderHostScript("host-scripts/bench-usage.sh", { NETLAB_SECONDS: seconds }))}`])).stdout) as
+            JSON.parse((await run("ssh", [...ssh(h), `bash -c ${shellQuote(renderHostScript("host-scripts/bench-usage.sh", { NETLAB_SECONDS: seconds }))}`])).stdout) as
                 { ramMiB: number; cpuPercent: number };
 
         const deployPods = async (hostNetwork: boolean): Promise<{ serverIp: string; serviceIp: string; mtu: number }> => {
@@ -125,15 +125,18 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
                     try {
                         const exec = kubectl("exec", "-n", BENCH_NAMESPACE, "bench-client", "--", ...testCommand(test, target, args.seconds));
                         // The hosts' RAM and CPU during the TCP transfer (its first seconds less one, so the reading ends inside it).
-                        const during = test === "tcp" ? Promise.all([server, client].map((h) => usage(h, Math.max(1, args.seconds - 1)))) : undefined;
-                        const value = parseTestOutput(test, await exec, args.fileMiB);
+                        const during = test === "tcp" ? Promise.allSettled([server, client].map((h) => usage(h, Math.max(1, args.seconds - 1)))) : undefined;
+                        const output = await exec.finally(() => during);
+                        const value = parseTestOutput(test, output, args.fileMiB);
                         (round.samples[test] ??= []).push(value);
-                        if (during) {
-                            (await during).forEach((u, j) => {
-                                const r = round.resources![[server, client][j].name];
-                                r.ramMiB.push(u.ramMiB);
-                                r.cpuPercent.push(u.cpuPercent);
-                            });
+                        for (const [j, u] of ((await during) ?? []).entries()) {
+                            const host = [server, client][j].name;
+                            if (u.status === "fulfilled") {
+                                round.resources![host].ramMiB.push(u.value.ramMiB);
+                                round.resources![host].cpuPercent.push(u.value.cpuPercent);
+                            } else {
+                                round.errors!.push(`usage of ${host} during tcp run ${i + 1}: ${String(u.reason).split("\n").slice(-2).join(" ")}`);
+                            }
                         }
                         log(`  ${plan.name} run ${i + 1} ${test}: ${value.toFixed(0)} Mbit/s`);
                     } catch (e) {
