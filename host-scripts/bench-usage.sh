@@ -13,13 +13,18 @@ cg=/sys/fs/cgroup
 cpus=$(nproc)
 kubelet_root=$(grep -o -- '--cgroup-root=[^ "]*' /var/lib/kubelet/kubeadm-flags.env 2>/dev/null | cut -d= -f2 || true)
 
-# The host's cgroup paths (relative to each hierarchy), the kubelet's root beside its own.
+# The host's cgroup paths (relative to each hierarchy), the kubelet's root beside its own. The
+# host's own is its init's (PID 1, systemd, which sits in <host>/init.scope), not this shell's:
+# a login session has a cgroup of its own below the host's. "/" is a machine, not a container.
 own_path() { # CONTROLLER ("" for cgroup v2)
+    local p
     if [ -z "$1" ]; then
-        awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup
+        p=$(awk -F: '$1 == "0" { print $3 }' /proc/1/cgroup)
     else
-        awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/self/cgroup
+        p=$(awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/1/cgroup)
     fi
+    p=${p%/init.scope}
+    echo "${p:-/}"
 }
 paths() { # CONTROLLER
     local p
