@@ -76,7 +76,8 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
     fs.writeFileSync(keyFile, String(outputs.sshPrivateKey.value), { mode: 0o600 });
     const ssh = (h: HostOut): string[] => sshArgs(keyFile, h.ssh.port, h.ssh.user, h.ssh.host);
     const [, server, client] = hosts;
-    const initial = { cni: String(outputs.cni.value) as Cni, encryption: (await configOr(stack, "netlab:cniEncryption", "false")) === "true" };
+    // The settings the bench changes, as they were (undefined: not set), to put back at the end.
+    const initialConfig = Object.fromEntries(await Promise.all(CNI_KEYS.map(async (k) => [k, await configOr(stack, k, undefined)] as const)));
     const rounds: BenchRound[] = [];
     try {
         log(`bench on ${stack.name}: importing ${path.basename(tarball)} into every node's containerd`);
@@ -182,8 +183,8 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
             startedAt: new Date(started).toISOString(),
             wallSeconds: 0,
             machine: {
-                ...machine, hostProvider: String(await configOr(stack, "netlab:hostProvider", DEFAULTS.hostProvider)) as "docker" | "ssh",
-                notes: [`idle: the hosts at rest with ${initial.cni} (netlab always runs a CNI; the seed's idle cluster had none)`,
+                ...machine, hostProvider: (await configOr(stack, "netlab:hostProvider", DEFAULTS.hostProvider)) as "docker" | "ssh",
+                notes: [`idle: the hosts at rest with ${String(outputs.cni.value)} (netlab always runs a CNI; the seed's idle cluster had none)`,
                     "bare metal: the same pods on the hosts' network, host to host over the lab network",
                     "RAM and CPU: the whole host (its cgroup in docker mode), read during the first TCP seconds of each run"],
             },
@@ -206,15 +207,21 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
             // The cluster may be gone.
         }
         if (rounds.some((r) => r.kind === "cni")) {
-            log(`putting the stack's CNI back: ${initial.cni}${initial.encryption ? " encrypted" : ""}`);
-            await setCni(stack, initial.cni, initial.encryption);
+            log(`putting the stack's CNI settings back: ${CNI_KEYS.map((k) => `${k}=${k.endsWith("Password") ? "[secret]" : initialConfig[k] ?? "(unset)"}`).join(", ")}`);
+            for (const k of CNI_KEYS) {
+                const v = initialConfig[k];
+                await (v === undefined ? stack.removeConfig(k) : stack.setConfig(k, { value: v, secret: k.endsWith("Password") }));
+            }
             await stack.up({ onOutput: () => undefined });
         }
         fs.rmSync(work, { recursive: true, force: true });
     }
 }
 
-async function configOr(stack: Stack, key: string, fallback: string): Promise<string> {
+/** The stack settings a bench round changes. */
+const CNI_KEYS = ["netlab:cni", "netlab:cniEncryption", "netlab:weavePassword"] as const;
+
+async function configOr<T extends string | undefined>(stack: Stack, key: string, fallback: T): Promise<string | T> {
     try {
         return (await stack.getConfig(key)).value;
     } catch {
