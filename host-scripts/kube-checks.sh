@@ -39,6 +39,9 @@ report() { # RESULT CELL DETAIL
     fi
 }
 
+# Right after a CNI swap a node can be NotReady until its kubelet sees the new CNI's config:
+# the nodes get the checks' timeout to become Ready.
+kubectl wait --for=condition=Ready nodes --all --timeout="${timeout}s" >/dev/null 2>&1 || true
 nodes=$(kubectl get nodes --no-headers)
 total=$(awk 'NF' <<<"$nodes" | wc -l)
 ready=$(awk '$2 == "Ready"' <<<"$nodes" | wc -l)

@@ -156,7 +156,12 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
                 const t0 = Date.now();
                 log(`round ${plan.name}: netlab:cni=${plan.cni}${plan.encrypted ? " with encryption" : ""}, pulumi up`);
                 await setCni(stack, plan.cni as Cni, plan.encrypted === true);
-                await stack.up({ onOutput: () => undefined });
+                const failure = await upWithRetry(stack, log);
+                if (failure !== undefined) {
+                    // The round has no figures, the bench goes on with the next CNI.
+                    rounds.push({ name: plan.name, kind: "cni", cni: plan.cni, encrypted: plan.encrypted, samples: {}, errors: [`pulumi up: ${failure}`] });
+                    continue;
+                }
                 log(`round ${plan.name}: the CNI is in place after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
             } else {
                 log(`round ${plan.name}: the pods on the hosts' network`);
@@ -216,6 +221,21 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
         }
         fs.rmSync(work, { recursive: true, force: true });
     }
+}
+
+/** `up`, once more when it fails (a swap's checks can catch a node still settling); the last failure's gist, or undefined. */
+async function upWithRetry(stack: Stack, log: (l: string) => void): Promise<string | undefined> {
+    let why = "";
+    for (let attempt = 1; attempt <= 2; attempt++) {
+        try {
+            await stack.up({ onOutput: () => undefined });
+            return undefined;
+        } catch (e) {
+            why = String((e as Error).message).split("\n").filter((l) => /FAIL|error:/.test(l)).slice(-3).join(" ").trim();
+            log(`  pulumi up failed (attempt ${attempt} of 2): ${why}`);
+        }
+    }
+    return why;
 }
 
 /** The stack settings a bench round changes. */
