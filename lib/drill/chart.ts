@@ -40,7 +40,7 @@ export function chartSpec(report: DrillReport, size: ChartSize = DEFAULT_CHART_S
     const x = { field: "t", type: "quantitative", title: "seconds since the load started" } as const;
     const color = {
         field: "version", type: "nominal", sort: Object.keys(report.versions[report.route] ?? {}),
-        legend: { title: "version", symbolType: "square" },
+        legend: { title: "version", symbolType: "square", orient: "bottom", direction: "horizontal" },
     } as const;
     const changeColor = report.change.ok ? "#444444" : "#c0392b";
     const change = report.change.ok ? `change ok in ${report.change.seconds} s`
