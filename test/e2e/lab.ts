@@ -75,9 +75,8 @@ export class LabStack {
     stack?: Stack;
 
     /** @param name the e2e stack name; @param from the repo stack whose file it copies. */
-    constructor(readonly name: string, from: string) {
+    constructor(readonly name: string, private readonly from: string) {
         this.stackFile = path.join(ROOT, `Pulumi.${name}.yaml`);
-        fs.copyFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), this.stackFile);
     }
 
     /** The opened stack (a test that needs it fails plainly when an earlier step did not open it). */
@@ -93,7 +92,9 @@ export class LabStack {
         return `netlab-${this.name}`;
     }
 
+    /** Copies the stack file (here, not in the constructor: a suite that --grep skips leaves nothing) and opens the stack. */
     async open(): Promise<Stack> {
+        fs.copyFileSync(path.join(ROOT, `Pulumi.${this.from}.yaml`), this.stackFile);
         process.env.PATH = `${TOOLCHAIN_BIN}:${process.env.PATH ?? ""}`;
         this.stack = await LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: ROOT }, {
             envVars: {
