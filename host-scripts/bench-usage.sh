@@ -33,43 +33,32 @@ paths() { # CONTROLLER
     if [ -n "$kubelet_root" ] && [[ "$kubelet_root" != "$p"* ]]; then echo "$kubelet_root"; fi
 }
 
+# Sums what READER prints for each cgroup folder PREFIX/PATH; a folder it cannot read is left out.
+sum_cgroups() { # READER PREFIX PATH…
+    local reader=$1 prefix=$2 d v sum=0
+    shift 2
+    for d in "$@"; do
+        v=$("$reader" "$prefix$d") || continue
+        sum=$((sum + v))
+    done
+    echo "$sum"
+}
+
 if [ -f "$cg/cgroup.controllers" ] && [ "$(own_path "")" != / ]; then
     source=cgroup2
     mapfile -t dirs < <(paths "")
-    ram_kib() {
-        local d sum=0
-        for d in "${dirs[@]}"; do
-            [ -f "$cg$d/memory.current" ] || continue
-            sum=$((sum + $(cat "$cg$d/memory.current") - $(awk '$1 == "file" { print $2 }' "$cg$d/memory.stat")))
-        done
-        echo $((sum / 1024))
-    }
-    cpu_usec() {
-        local d sum=0
-        for d in "${dirs[@]}"; do
-            [ -f "$cg$d/cpu.stat" ] && sum=$((sum + $(awk '$1 == "usage_usec" { print $2 }' "$cg$d/cpu.stat")))
-        done
-        echo "$sum"
-    }
+    ram_bytes() { [ -f "$1/memory.current" ] && echo $(($(cat "$1/memory.current") - $(awk '$1 == "file" { print $2 }' "$1/memory.stat"))); }
+    used_usec() { [ -f "$1/cpu.stat" ] && awk '$1 == "usage_usec" { print $2 }' "$1/cpu.stat"; }
+    ram_kib() { echo $(($(sum_cgroups ram_bytes "$cg" "${dirs[@]}") / 1024)); }
+    cpu_usec() { sum_cgroups used_usec "$cg" "${dirs[@]}"; }
 elif [ -f "$cg/memory/memory.usage_in_bytes" ] && [ -n "$(own_path memory)" ] && [ "$(own_path memory)" != / ]; then
     source=cgroup1
     mapfile -t mem_dirs < <(paths memory)
     mapfile -t cpu_dirs < <(paths cpuacct)
-    ram_kib() {
-        local d sum=0
-        for d in "${mem_dirs[@]}"; do
-            [ -f "$cg/memory$d/memory.usage_in_bytes" ] || continue
-            sum=$((sum + $(cat "$cg/memory$d/memory.usage_in_bytes") - $(awk '$1 == "total_cache" { print $2 }' "$cg/memory$d/memory.stat")))
-        done
-        echo $((sum / 1024))
-    }
-    cpu_usec() {
-        local d sum=0
-        for d in "${cpu_dirs[@]}"; do
-            [ -f "$cg/cpuacct$d/cpuacct.usage" ] && sum=$((sum + $(cat "$cg/cpuacct$d/cpuacct.usage") / 1000))
-        done
-        echo "$sum"
-    }
+    ram_bytes() { [ -f "$1/memory.usage_in_bytes" ] && echo $(($(cat "$1/memory.usage_in_bytes") - $(awk '$1 == "total_cache" { print $2 }' "$1/memory.stat"))); }
+    used_usec() { [ -f "$1/cpuacct.usage" ] && echo $(($(cat "$1/cpuacct.usage") / 1000)); }
+    ram_kib() { echo $(($(sum_cgroups ram_bytes "$cg/memory" "${mem_dirs[@]}") / 1024)); }
+    cpu_usec() { sum_cgroups used_usec "$cg/cpuacct" "${cpu_dirs[@]}"; }
 else
     source=proc
     ram_kib() { awk '$1 == "MemTotal:" { t = $2 } $1 == "MemAvailable:" { a = $2 } END { printf "%.0f\n", t - a }' /proc/meminfo; }
