@@ -23,9 +23,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { BenchResults, BenchRound, renderReportMarkdown } from "../lib/bench/report";
+import { renderReportMarkdown } from "../lib/bench/report";
+import { BenchResults, BenchRound, TESTS } from "../lib/bench/results";
 import { renderBenchCharts } from "../lib/bench/charts";
-import { BENCH_NAMESPACE, BENCH_TESTS, BenchRoundPlan, benchManifest, benchRounds, cniFeatures, parseTestOutput, testCommand } from "../lib/bench/plan";
+import { BENCH_NAMESPACE, BenchRoundPlan, benchManifest, benchRounds, cniFeatures, parseTestOutput, testCommand } from "../lib/bench/plan";
 import { CNI_VERSIONS } from "../lib/cni";
 import { Cni, CNIS, DEFAULTS } from "../lib/config";
 import { renderHostScript, REPO_ROOT, shellQuote } from "../lib/scripts";
@@ -81,9 +82,10 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
     const rounds: BenchRound[] = [];
     try {
         log(`bench on ${stack.name}: importing ${path.basename(tarball)} into every node's containerd`);
+        const image = fs.readFileSync(tarball);
         for (const h of hosts) {
             execFileSync("ssh", [...ssh(h), "ctr -n k8s.io images import --no-unpack - >/dev/null && ctr -n k8s.io images ls -q | grep -c netlab/bench"],
-                { input: fs.readFileSync(tarball), maxBuffer: 1 << 20 });
+                { input: image, maxBuffer: 1 << 20 });
         }
         execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(work, "scp.key")]);
         const publicKey = fs.readFileSync(path.join(work, "scp.key.pub"), "utf8").trim();
@@ -95,8 +97,17 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
             JSON.parse((await run("ssh", [...ssh(h), `bash -c ${shellQuote(renderHostScript("host-scripts/bench-usage.sh", { NETLAB_SECONDS: seconds }))}`])).stdout) as
                 { ramMiB: number; cpuPercent: number };
 
+        const removePods = (): Promise<string> => kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s");
+        const measured = [server, client];
+        /** Per measured host: its RAM and CPU readings, filled by `record`. */
+        const noResources = (): NonNullable<BenchRound["resources"]> => Object.fromEntries(measured.map((h) => [h.name, { ramMiB: [], cpuPercent: [] }]));
+        const record = (round: BenchRound, host: HostOut, u: { ramMiB: number; cpuPercent: number }): void => {
+            round.resources![host.name].ramMiB.push(u.ramMiB);
+            round.resources![host.name].cpuPercent.push(u.cpuPercent);
+        };
+
         const deployPods = async (hostNetwork: boolean): Promise<{ serverIp: string; serviceIp: string; mtu: number }> => {
-            await kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s");
+            await removePods();
             const manifest = path.join(work, "bench.json");
             fs.writeFileSync(manifest, benchManifest({ serverNode: server.name, clientNode: client.name, hostNetwork, publicKey, fileMiB: args.fileMiB }));
             await kubectl("apply", "-f", manifest);
@@ -118,25 +129,23 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
             const round: BenchRound = {
                 name: plan.name, kind: plan.kind, cni: plan.cni, encrypted: plan.encrypted, mtu: pods.mtu,
                 features: plan.cni ? cniFeatures(plan.cni, plan.encrypted === true) : undefined,
-                samples: {}, resources: { [server.name]: { ramMiB: [], cpuPercent: [] }, [client.name]: { ramMiB: [], cpuPercent: [] } }, errors: [],
+                samples: {}, resources: noResources(), errors: [],
             };
             for (let i = 0; i < args.runs; i++) {
-                for (const test of BENCH_TESTS) {
+                for (const test of TESTS) {
                     const target = test === "service" ? pods.serviceIp : pods.serverIp;
                     try {
                         const exec = kubectl("exec", "-n", BENCH_NAMESPACE, "bench-client", "--", ...testCommand(test, target, args.seconds));
                         // The hosts' RAM and CPU during the TCP transfer (its first seconds less one, so the reading ends inside it).
-                        const during = test === "tcp" ? Promise.allSettled([server, client].map((h) => usage(h, Math.max(1, args.seconds - 1)))) : undefined;
+                        const during = test === "tcp" ? Promise.allSettled(measured.map((h) => usage(h, Math.max(1, args.seconds - 1)))) : undefined;
                         const output = await exec.finally(() => during);
                         const value = parseTestOutput(test, output, args.fileMiB);
                         (round.samples[test] ??= []).push(value);
                         for (const [j, u] of ((await during) ?? []).entries()) {
-                            const host = [server, client][j].name;
                             if (u.status === "fulfilled") {
-                                round.resources![host].ramMiB.push(u.value.ramMiB);
-                                round.resources![host].cpuPercent.push(u.value.cpuPercent);
+                                record(round, measured[j], u.value);
                             } else {
-                                round.errors!.push(`usage of ${host} during tcp run ${i + 1}: ${String(u.reason).split("\n").slice(-2).join(" ")}`);
+                                round.errors!.push(`usage of ${measured[j].name} during tcp run ${i + 1}: ${String(u.reason).split("\n").slice(-2).join(" ")}`);
                             }
                         }
                         log(`  ${plan.name} run ${i + 1} ${test}: ${value.toFixed(0)} Mbit/s`);
@@ -169,20 +178,16 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
             rounds.push(await measure(plan));
             if (plan.kind === "bare-metal") {
                 // The idle round: the hosts at rest, nothing of the bench running.
-                await kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s");
-                const idle: BenchRound = { name: "idle", kind: "idle", samples: {}, resources: { [server.name]: { ramMiB: [], cpuPercent: [] }, [client.name]: { ramMiB: [], cpuPercent: [] } } };
+                await removePods();
+                const idle: BenchRound = { name: "idle", kind: "idle", samples: {}, resources: noResources() };
                 for (let i = 0; i < args.runs; i++) {
-                    const u = await Promise.all([server, client].map((h) => usage(h, args.seconds)));
-                    u.forEach((x, j) => {
-                        idle.resources![[server, client][j].name].ramMiB.push(x.ramMiB);
-                        idle.resources![[server, client][j].name].cpuPercent.push(x.cpuPercent);
-                    });
+                    (await Promise.all(measured.map((h) => usage(h, args.seconds)))).forEach((u, j) => record(idle, measured[j], u));
                 }
                 rounds.push(idle);
                 log(`round idle: ${JSON.stringify(idle.resources)}`);
             }
         }
-        await kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s");
+        await removePods();
         const results: BenchResults = {
             schema: 1,
             startedAt: new Date(started).toISOString(),
