@@ -22,7 +22,7 @@ import * as path from "path";
 import { renderChartPng } from "../lib/drill/chart";
 import { buildReport, canaryRequests, DrillReport, parseFortioResult, parseSamples, reportFileNames, Sample } from "../lib/drill/report";
 import { DRILL_SCENARIOS, DrillOptions, DrillPlan, DrillScenario, planDrill, settingChanges, WorkloadNow, WorkloadSettings } from "../lib/drill/scenarios";
-import { FABIO_PROXY_PORT } from "../lib/fabio";
+import { canaryRoutePath, FABIO_PROXY_PORT } from "../lib/fabio";
 import { renderHostScript, REPO_ROOT } from "../lib/scripts";
 import { sshArgs } from "../lib/ssh";
 import { WORKLOAD_PORT } from "../stacks/weave-nomad";
@@ -53,7 +53,7 @@ export interface DrillResult {
 }
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
-interface WorkloadOut extends WorkloadNow { fabioRoute: string; canaryRoute?: string }
+interface WorkloadOut extends WorkloadNow { fabioRoute: string }
 
 const DRILL_DIR = "/var/lib/netlab-drill";
 /** A split's share must be measured over at least this many requests after the change. */
@@ -100,13 +100,7 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         log(onHost({ NETLAB_ACTION: "start", NETLAB_URL: url, NETLAB_QPS: args.qps, NETLAB_MAX_SECONDS: args.maxSeconds }).trim());
         const loadStartMs = Date.now();
         await sleep(3000);
-        const changes = settingChanges(index, configured[index], plan.settings);
-        for (const key of changes.remove) {
-            await stack.removeConfig(key, true);
-        }
-        for (const [key, value] of changes.set) {
-            await stack.setConfig(key, { value }, true);
-        }
+        const changes = await writeSettings(stack, index, configured[index], plan.settings);
         log(`config: ${[...changes.set.map(([k, v]) => `${k}=${v}`), ...changes.remove.map((k) => `rm ${k}`)].join(", ")}`);
         const change = { startMs: Date.now(), endMs: 0, ok: true, message: undefined as string | undefined };
         try {
@@ -120,7 +114,7 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         let canaryProbe: string | undefined;
         if (plan.expect.isolated !== undefined && change.ok) {
             // The canaries' own route, exercised by hand as the seed does: it must answer the new version.
-            const canaryUrl = `http://${target.labAddress}:${FABIO_PROXY_PORT}/${name}-canary/`;
+            const canaryUrl = `http://${target.labAddress}:${FABIO_PROXY_PORT}${canaryRoutePath(name)}`;
             canaryProbe = onHost({ NETLAB_ACTION: "probe", NETLAB_URL: canaryUrl, NETLAB_COUNT: CANARY_PROBES }).trim();
             log(`${CANARY_PROBES} requests to ${canaryUrl}:\n${canaryProbe}`);
         }
@@ -129,20 +123,14 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         log(onHost({ NETLAB_ACTION: "stop" }).trim());
         const loadEndMs = Date.now();
         if (plan.restore) {
-            const back = settingChanges(index, plan.settings, plan.restore);
-            for (const key of back.remove) {
-                await stack.removeConfig(key, true);
-            }
-            for (const [key, value] of back.set) {
-                await stack.setConfig(key, { value }, true);
-            }
+            await writeSettings(stack, index, plan.settings, plan.restore);
             log("config restored to the settings before the drill (the failed version is not kept)");
         }
         const fortio = parseFortioResult(JSON.parse(onHost({ NETLAB_ACTION: "cat-result" })));
         const samples = parseSamples(onHost({ NETLAB_ACTION: "cat-samples" }));
         const report = buildReport(fortio, samples, {
             stack: stack.name, scenario: args.scenario, workload: name, route: counterKey(now.fabioRoute),
-            canaryRoute: now.canaryRoute ? counterKey(now.canaryRoute) : `/${name}-canary`, qps: args.qps, loadStartMs, loadEndMs, change,
+            canaryRoute: counterKey(canaryRoutePath(name)), qps: args.qps, loadStartMs, loadEndMs, change,
             expected: { ...plan.expect, describe: plan.describe, canaryProbe },
         });
         const checks = drillChecks(plan, report, samples, args.minRequests);
@@ -163,6 +151,18 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         }
         fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
     }
+}
+
+/** Writes a workload's settings `from` -> `to` into the stack's config (settingChanges); returns what it wrote. */
+async function writeSettings(stack: Stack, index: number, from: WorkloadSettings, to: WorkloadSettings): Promise<ReturnType<typeof settingChanges>> {
+    const changes = settingChanges(index, from, to);
+    for (const key of changes.remove) {
+        await stack.removeConfig(key, true);
+    }
+    for (const [key, value] of changes.set) {
+        await stack.setConfig(key, { value }, true);
+    }
+    return changes;
 }
 
 /** What a failed `up` said about it: netlab's own lines (a host script's verdict and fix), else the last lines. */
