@@ -149,7 +149,8 @@ fi
 
 # What the deployment leaves running: every group's instances, plus its canaries while it
 # waits for promotion; and no instance of a version the job no longer runs, once it is done.
-versions=$(nomad_api "job/$name" | jq -c '[.TaskGroups[].Tasks[].Env.HTTPBACKEND_VERSION]')
+job=$(nomad_api "job/$name")
+versions=$(jq -c '[.TaskGroups[].Tasks[].Env.HTTPBACKEND_VERSION]' <<<"$job")
 groups=$(jq 'length' <<<"$versions")
 canaries=0
 [ "$state" != awaiting-promotion ] || canaries=$(jq '[.TaskGroups[] | select(.Promoted | not) | .DesiredCanaries] | add // 0' <<<"$dep")
@@ -196,7 +197,7 @@ done < <(jq -r '.[] | "\(.address) \(.version)"' <<<"$instances")
 
 history=$(nomad_api "job/$name/versions" | jq -c '[.Versions[] | {jobVersion: .Version, stable: .Stable,
     versions: [.TaskGroups[].Tasks[].Env.HTTPBACKEND_VERSION]}] | sort_by(.jobVersion) | reverse | .[:10]')
-jq -n --arg name "$name" --argjson jobVersion "$(nomad_api "job/$name" | jq .Version)" --arg state "$state" \
+jq -n --arg name "$name" --argjson jobVersion "$(jq .Version <<<"$job")" --arg state "$state" \
     --argjson dep "$dep" --argjson instances "$instances" --argjson routes "$routes" --argjson history "$history" '{
     job: $name, jobVersion: $jobVersion,
     deployment: (if $dep == null then null else {id: $dep.ID, jobVersion: $dep.JobVersion, state: $state,
