@@ -4,9 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { benchChartSpecs, renderBenchCharts, testChartSpec } from "../lib/bench/charts";
 import { renderSpecPng } from "../lib/charts";
-import {
-    BenchResults, BenchRound, benchTables, parseBenchResults, readBenchResults, renderReportMarkdown, seedComparison, Test, verdict,
-} from "../lib/bench/report";
+import { benchTables, renderReportMarkdown, seedComparison, verdict } from "../lib/bench/report";
+import { BenchResults, BenchRound, parseBenchResults, readBenchResults, Test } from "../lib/bench/results";
 import { SEED_RANKINGS } from "../lib/bench/seed";
 import { midranks, ranks, spearman, summarize } from "../lib/bench/stats";
 

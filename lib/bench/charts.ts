@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { TopLevelSpec } from "vega-lite/build/index";
 import { CHART_FONT, chartFrame, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng } from "../charts";
-import { BenchResults, benchTables, BenchTables, formatNumber, renderReportMarkdown, ResourceTable, TestTable } from "./report";
+import { benchTables, BenchTables, formatNumber, renderReportMarkdown, ResourceTable, TestTable } from "./report";
+import { BenchResults } from "./results";
 
 /** Bar colours: the seed's green for bare metal and purple for the idle cluster. */
 const COLORS = { "bare metal": "#2ca02c", "idle cluster": "#9467bd", "CNI": "#4c78a8", "CNI, encrypted": "#e45756" } as const;

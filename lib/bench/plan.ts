@@ -6,10 +6,7 @@
  */
 import { Cni } from "../config";
 import { CNI_TRAITS } from "../cni";
-
-/** The tests of a round (seed 000's, plus pod-to-Service). */
-export const BENCH_TESTS = ["tcp", "udp", "http", "ftp", "scp", "service"] as const;
-export type BenchTest = (typeof BENCH_TESTS)[number];
+import { Test } from "./results";
 
 export const BENCH_NAMESPACE = "netlab-bench";
 export const BENCH_IMAGE = "localhost/netlab/bench:1";
@@ -82,7 +79,7 @@ export function benchManifest(o: { serverNode: string; clientNode: string; hostN
 }
 
 /** The command a test runs in the client pod (argv for kubectl exec), against the server's IP or the Service's. */
-export function testCommand(test: BenchTest, target: string, seconds: number): string[] {
+export function testCommand(test: Test, target: string, seconds: number): string[] {
     const iperf = ["iperf3", "-c", target, "-p", String(BENCH_PORTS.iperf), "-t", String(seconds), "-J"];
     switch (test) {
         case "tcp":
@@ -112,7 +109,7 @@ interface IperfJson {
 }
 
 /** A test's output -> Mbit/s. */
-export function parseTestOutput(test: BenchTest, out: string, fileMiB: number): number {
+export function parseTestOutput(test: Test, out: string, fileMiB: number): number {
     const fail = (why: string): never => {
         throw new Error(`bench ${test}: ${why} (output: ${out.trim().slice(0, 300)})`);
     };

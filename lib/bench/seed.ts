@@ -7,7 +7,7 @@
  * feature findings and its conclusions. Contenders are named like netlab's bench rounds:
  * the CNI, "-encrypted" for its encrypted variant.
  */
-import type { Test } from "./report";
+import type { Test } from "./results";
 
 /** Contenders: a CNI, or a CNI with encryption on. */
 export type SeedContender =

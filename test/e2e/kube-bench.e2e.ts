@@ -8,8 +8,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { BENCH_TESTS } from "../../lib/bench/plan";
-import { parseBenchResults } from "../../lib/bench/report";
+import { parseBenchResults, TESTS } from "../../lib/bench/results";
 import { runBench } from "../../scripts/bench";
 import { checkPrerequisites, dockerObjects, LabStack, Phases, ROOT } from "./lab";
 
@@ -46,7 +45,7 @@ describe("e2e: CNI benchmark on kube-lab (bare metal, idle, flannel, weave; thre
         assert.deepStrictEqual(saved.rounds.map((r) => r.name), ["bare-metal", "idle", "flannel", "weave"]);
         for (const r of results.rounds.filter((x) => x.kind !== "idle")) {
             assert.deepStrictEqual(r.errors, [], `${r.name}: no test failed`);
-            for (const t of BENCH_TESTS) {
+            for (const t of TESTS) {
                 const v = r.samples[t] ?? [];
                 assert.strictEqual(v.length, 3, `${r.name} ${t}: three runs`);
                 assert.ok(v.every((x) => x > 1 && x < 200000), `${r.name} ${t}: plausible Mbit/s ${v.join(", ")}`);
@@ -68,7 +67,7 @@ describe("e2e: CNI benchmark on kube-lab (bare metal, idle, flannel, weave; thre
             assert.ok(report.includes(png), `the report links ${png}`);
             assert.ok(fs.readFileSync(path.join(dir, png)).subarray(1, 4).toString() === "PNG", png);
         }
-        assert.ok(fs.readdirSync(dir).filter((f) => f.endsWith(".png")).length >= BENCH_TESTS.length);
+        assert.ok(fs.readdirSync(dir).filter((f) => f.endsWith(".png")).length >= TESTS.length);
         const outputs = await lab.opened.outputs();
         assert.strictEqual(outputs.cni.value, "flannel", "the stack's CNI is back");
     });
