@@ -15,7 +15,9 @@
 #            kube    = pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router
 #                      pause kube-images calico (calico-node, its CNI plugin, kube-controllers)
 #                      cilium (agent, operator, CNI plugin; the agent image carries clang-19)
-#            all     = default and kube
+#            mesh    = linkerd (proxy and policy controller in Rust, control plane and proxy-init
+#                      in Go, charts, images) and fortio-image (kube-lab's drills)
+#            all     = default, kube and mesh
 #   docker-engine: only start the local Docker engine if none answers (scripts/lab.sh uses it)
 set -euo pipefail
 
@@ -97,19 +99,21 @@ done
 
 default_targets=(pulumi nodejs-host pulumi-command pulumi-docker base-image consul nomad fabio fortio httpbackend weave)
 kube_targets=(pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router pause kube-images calico cilium)
+mesh_targets=(linkerd fortio-image)
 targets=()
 [ "$#" -gt 0 ] || set -- default
 for t in "$@"; do
     case $t in
         default) targets+=("${default_targets[@]}") ;;
         kube) targets+=("${kube_targets[@]}") ;;
-        all) targets+=("${default_targets[@]}" "${kube_targets[@]}") ;;
+        mesh) targets+=("${mesh_targets[@]}") ;;
+        all) targets+=("${default_targets[@]}" "${kube_targets[@]}" "${mesh_targets[@]}") ;;
         *) targets+=("$t") ;;
     esac
 done
 for t in "${targets[@]}"; do
     declare -F "recipe_${t//-/_}" >/dev/null ||
-        die "unknown target '$t' (${default_targets[*]} ${kube_targets[*]}, or a group: default kube all)"
+        die "unknown target '$t' (${default_targets[*]} ${kube_targets[*]} ${mesh_targets[*]} linkerd-proxy linkerd-policy, or a group: default kube mesh all)"
 done
 for t in "${targets[@]}"; do
     start=$SECONDS
