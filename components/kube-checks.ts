@@ -6,6 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { hostCommand } from "./host-command";
 import { parseCheckReport } from "../lib/checks";
+import { Mesh } from "../lib/config";
+import { LINKERD_DEPLOYMENTS, LINKERD_NAMESPACE } from "../lib/linkerd";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { LabHost } from "./hosts";
 
@@ -16,7 +18,10 @@ export interface KubeChecksArgs {
     workload: string;
     namespace: string;
     port: number;
-    version: string;
+    /** The versions that may answer (two with a split). */
+    versions: string[];
+    /** The mesh: none, or the one whose control plane and mTLS are checked. */
+    mesh: Mesh;
     /** The label that the NetworkPolicy admits. */
     clientLabel: string;
     /** Whether the CNI enforces NetworkPolicy (a stranger must be refused) or not (reported as unsupported). */
@@ -42,7 +47,8 @@ export class KubeChecks extends pulumi.ComponentResource {
             update: "bash -s",
             stdin: renderHostScript("host-scripts/kube-checks.sh", {
                 NETLAB_WORKLOAD: args.workload, NETLAB_NAMESPACE: args.namespace, NETLAB_PORT: args.port,
-                NETLAB_VERSION: args.version, NETLAB_CLIENT_LABEL: args.clientLabel,
+                NETLAB_VERSIONS: args.versions.join(" "), NETLAB_CLIENT_LABEL: args.clientLabel,
+                NETLAB_MESH: args.mesh, NETLAB_MESH_NAMESPACE: LINKERD_NAMESPACE, NETLAB_MESH_DEPLOYMENTS: LINKERD_DEPLOYMENTS.join(" "),
                 NETLAB_POLICY: args.policyEnforced ? "enforced" : "unsupported", NETLAB_IMAGE: args.image,
                 NETLAB_NODES: args.nodes.join(" "), NETLAB_CNI: args.cni, NETLAB_TIMEOUT: 120,
             }),

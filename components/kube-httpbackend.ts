@@ -1,67 +1,42 @@
 /**
- * KubeHttpbackend: the sample service on Kubernetes: a Deployment (readiness probe on
- * /health, a preStop pause so endpoints drop it before it stops, pinned to the placement
- * hosts as in seed 000), a ClusterIP Service on 8081, and a NetworkPolicy that admits only
- * pods labelled as its clients (the lab checks prove whether the CNI enforces it).
+ * KubeHttpbackend: the sample service on Kubernetes (rendered by lib/kube-workload.ts): a
+ * Deployment per version (readiness probe on /health, a preStop pause so endpoints drop a pod
+ * before it stops, the rolling update's maxSurge/maxUnavailable from config, pinned to the
+ * placement hosts as in seed 000), a ClusterIP Service on 8081 over all of them, and a
+ * NetworkPolicy that admits only pods labelled as its clients (the lab checks prove whether
+ * the CNI enforces it). Meshed, its pods get the mesh's proxy. A split adds a Service per
+ * version and an HTTPRoute on the workload's Service whose backendRefs carry the weights:
+ * changing them changes the route only, no pod restarts.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-
-/** Pods with this label set to "true" may reach the service; the NetworkPolicy denies the rest. */
-export const CLIENT_LABEL = "netlab.io/httpbackend-client";
-export const HTTPBACKEND_PORT = 8081;
-/** The image of httpbackend on the kubeadm hosts (imported into containerd by HttpbackendImage). */
-export const KUBE_HTTPBACKEND_IMAGE = "localhost/netlab/httpbackend:lab";
+import {
+    CLIENT_LABEL, HTTPBACKEND_PORT, httpbackendPodSpec, meshAnnotations, rollingUpdate, splitRouteSpec, VERSION_LABEL,
+    versionServiceName, WORKLOAD_LABEL, workloadDeployments,
+} from "../lib/kube-workload";
 
 export interface KubeHttpbackendArgs {
     /** The provider of the cluster. */
     provider: k8s.Provider;
     /** Workload name: the Deployment, Service and NetworkPolicy are named after it. */
     workload: string;
-    /** The version the service reports. */
+    /** The version the service reports (its first Deployment's). */
     version: string;
-    /** Replicas. */
+    /** Replicas of each version. */
     replicas: number;
     /** Node names the pods may run on (empty: any node without a taint). */
     placement: string[];
+    /** The rolling update: pods above and below `replicas` while a version is replaced. */
+    maxSurge: number;
+    maxUnavailable: number;
+    /** Two versions with weights in percent (needs the mesh). */
+    split?: Record<string, number>;
+    /** Inject the mesh's proxy into the pods. */
+    meshed: boolean;
     /** Namespace. Default: default. */
     namespace?: string;
-    /** Resources that must exist first (the CNI, the image on the nodes). */
+    /** Resources that must exist first (the CNI, the image on the nodes, the mesh). */
     dependsOn?: pulumi.Resource[];
-}
-
-/** The pod spec of the service (pure, so the tests read it directly). */
-export function httpbackendPodSpec(args: { version: string; placement: string[]; labels: Record<string, string> }): k8s.types.input.core.v1.PodSpec {
-    return {
-        containers: [{
-            name: "httpbackend",
-            image: KUBE_HTTPBACKEND_IMAGE,
-            // The image exists only on the nodes (no registry): never pull it.
-            imagePullPolicy: "Never",
-            args: ["-version", args.version, "-drain", "3s"],
-            ports: [{ name: "http", containerPort: HTTPBACKEND_PORT }],
-            readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 2, failureThreshold: 1 },
-            lifecycle: { preStop: { sleep: { seconds: 2 } } },
-            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-        }],
-        terminationGracePeriodSeconds: 15,
-        ...(args.placement.length > 0 ? {
-            affinity: {
-                nodeAffinity: {
-                    requiredDuringSchedulingIgnoredDuringExecution: {
-                        nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: args.placement }] }],
-                    },
-                },
-                // Spread over the placement hosts, as the seed puts one server per node.
-                podAntiAffinity: {
-                    preferredDuringSchedulingIgnoredDuringExecution: [{
-                        weight: 100,
-                        podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: args.labels } },
-                    }],
-                },
-            },
-        } : {}),
-    };
 }
 
 export class KubeHttpbackend extends pulumi.ComponentResource {
@@ -69,28 +44,49 @@ export class KubeHttpbackend extends pulumi.ComponentResource {
     public readonly clusterIp: pulumi.Output<string>;
     /** The Service's DNS name inside the cluster. */
     public readonly dnsName: string;
-    /** The Deployment (its rollout is awaited). */
-    public readonly deployment: k8s.apps.v1.Deployment;
+    /** The Deployments by version (their rollouts are awaited). */
+    public readonly deployments: Record<string, k8s.apps.v1.Deployment>;
 
     constructor(name: string, args: KubeHttpbackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:workloads:KubeHttpbackend", name, {}, opts);
         const namespace = args.namespace ?? "default";
-        const labels = { "netlab.io/workload": args.workload };
-        const spec = httpbackendPodSpec({ version: args.version, placement: args.placement, labels });
+        const labels = { [WORKLOAD_LABEL]: args.workload };
         const childOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
-        this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: { name: args.workload, namespace, labels },
-            spec: {
-                replicas: args.replicas,
-                selector: { matchLabels: labels },
-                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                template: { metadata: { labels: { ...labels, "netlab.io/version": args.version } }, spec },
-            },
-        }, childOpts);
+        this.deployments = {};
+        for (const d of workloadDeployments(args.workload, args.version, args.split)) {
+            // The first Deployment selects by the workload alone, as before splits existed (a
+            // selector cannot change in place); the other version's by its version too.
+            const selector = d.primary ? labels : { ...labels, [VERSION_LABEL]: d.version };
+            this.deployments[d.version] = new k8s.apps.v1.Deployment(d.primary ? `${name}-deployment` : `${name}-deployment-${d.name}`, {
+                metadata: { name: d.name, namespace, labels },
+                spec: {
+                    replicas: args.replicas,
+                    selector: { matchLabels: selector },
+                    strategy: rollingUpdate(args.maxSurge, args.maxUnavailable),
+                    template: {
+                        metadata: { labels: { ...labels, [VERSION_LABEL]: d.version }, annotations: meshAnnotations(args.meshed) },
+                        spec: httpbackendPodSpec({ version: d.version, placement: args.placement, labels: selector }),
+                    },
+                },
+            }, childOpts);
+        }
+        const all = Object.values(this.deployments);
         const service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: { name: args.workload, namespace, labels },
             spec: { selector: labels, ports: [{ name: "http", port: HTTPBACKEND_PORT, targetPort: "http" }] },
-        }, { ...childOpts, dependsOn: [this.deployment] });
+        }, { ...childOpts, dependsOn: all });
+        if (args.split !== undefined) {
+            const backends = Object.keys(args.split).map((v) => new k8s.core.v1.Service(`${name}-service-${versionServiceName(args.workload, v)}`, {
+                metadata: { name: versionServiceName(args.workload, v), namespace, labels: { ...labels, [VERSION_LABEL]: v } },
+                spec: { selector: { ...labels, [VERSION_LABEL]: v }, ports: [{ name: "http", port: HTTPBACKEND_PORT, targetPort: "http" }] },
+            }, { ...childOpts, dependsOn: all }));
+            new k8s.apiextensions.CustomResource(`${name}-split`, {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "HTTPRoute",
+                metadata: { name: `${args.workload}-split`, namespace, labels },
+                spec: splitRouteSpec(args.workload, args.split),
+            }, { ...childOpts, dependsOn: [service, ...backends] });
+        }
         new k8s.networking.v1.NetworkPolicy(`${name}-policy`, {
             metadata: { name: `${args.workload}-clients-only`, namespace, labels },
             spec: {

@@ -22,6 +22,10 @@ export type Fault = (typeof FAULTS)[number];
 export const CNIS = ["calico", "canal", "cilium", "flannel", "kube-router", "weave"] as const;
 export type Cni = (typeof CNIS)[number];
 
+/** kubeadm: the service mesh (seeds 003, 004): none, or Linkerd built from source. */
+export const MESHES = ["none", "linkerd"] as const;
+export type Mesh = (typeof MESHES)[number];
+
 /** One lab host. */
 export interface HostSpec {
     /** Host name (an RFC 1123 label); also the container name suffix in docker mode. */
@@ -67,6 +71,8 @@ export interface KubernetesSettings {
     cniMtu: "auto" | number;
     /** Encrypt pod traffic (Weave password, Cilium IPsec). */
     cniEncryption: boolean;
+    /** The service mesh: its proxies carry the workloads' traffic (and a split's weights). */
+    mesh: Mesh;
 }
 
 export interface WorkloadSpec {
@@ -84,6 +90,10 @@ export interface WorkloadSpec {
     strategy: Strategy;
     /** weave-nomad: instances replaced at a time (rolling), and after promotion. Default 1. */
     maxParallel: number;
+    /** kubeadm: the Deployment's rollingUpdate.maxSurge: pods started above `count` during an update. Default 1. */
+    maxSurge: number;
+    /** kubeadm: the Deployment's rollingUpdate.maxUnavailable: pods below `count` during an update. Default 0. */
+    maxUnavailable: number;
     /** weave-nomad: canaries placed first (canary, canary-isolated; blue-green uses count). Default 1. */
     canaries: number;
     /** weave-nomad: promote the deployment of `version` once its canaries are healthy. Default false: it waits. */
@@ -93,8 +103,9 @@ export interface WorkloadSpec {
     /** weave-nomad: a fault injected into `version` (its deployment fails: auto_revert at work). */
     fault?: Fault;
     /**
-     * weave-nomad: run two versions side by side with fabio weights in percent, e.g.
-     * {"v1.0.0": 80, "v1.1.0": 20}; `version` must be one of them.
+     * Run two versions side by side with weights in percent, e.g. {"v1.0.0": 80, "v1.1.0": 20};
+     * `version` must be one of them. weave-nomad: fabio's route weights; kubeadm (with a mesh):
+     * a Deployment per version and an HTTPRoute whose backendRefs carry the weights.
      */
     split?: Record<string, number>;
 }
@@ -147,13 +158,17 @@ export const DEFAULTS = {
     cni: "flannel" as Cni,
     cniMtu: "auto" as const,
     cniEncryption: false,
-    workload: { name: "httpbackend", version: "v1.0.0", count: 3, strategy: "rolling" as Strategy, maxParallel: 1, canaries: 1, promote: false, autoRevert: true },
+    mesh: "none" as Mesh,
+    workload: {
+        name: "httpbackend", version: "v1.0.0", count: 3, strategy: "rolling" as Strategy, maxParallel: 1, maxSurge: 1, maxUnavailable: 0,
+        canaries: 1, promote: false, autoRevert: true,
+    },
 };
 
 /** Every top-level key under `netlab:`. */
 export const KNOWN_KEYS = [
     "scenario", "hostProvider", "labNetwork", "privileged", "hosts", "weave", "consul", "nomad",
-    "kubernetes", "cni", "cniMtu", "cniEncryption", "workloads", "artifactsDir", ...SECRET_KEYS,
+    "kubernetes", "cni", "cniMtu", "cniEncryption", "mesh", "workloads", "artifactsDir", ...SECRET_KEYS,
 ] as const;
 
 /** Raw stack config: key (without the `netlab:` prefix) -> the string Pulumi holds. */
@@ -271,8 +286,8 @@ function parseHosts(r: Reader, labNetworkHosts: (i: number) => string): HostSpec
 function parseWorkloads(r: Reader): WorkloadSpec[] {
     const list = r.json("workloads", isObjectArray, "a list of workload objects");
     const entries: Json[] = list ?? [{}];
-    const known = ["name", "version", "count", "subnet", "placement", "strategy", "maxParallel", "canaries", "promote",
-        "autoRevert", "fault", "split"];
+    const known = ["name", "version", "count", "subnet", "placement", "strategy", "maxParallel", "maxSurge", "maxUnavailable",
+        "canaries", "promote", "autoRevert", "fault", "split"];
     return entries.map((obj, i) => {
         const key = `workloads[${i}]`;
         rejectUnknownFields(r.problems, key, obj, known);
@@ -284,6 +299,8 @@ function parseWorkloads(r: Reader): WorkloadSpec[] {
             placement: field<string[]>(r.problems, key, obj, "placement", "string[]", []),
             strategy: oneOfField(r.problems, key, obj, "strategy", STRATEGIES, DEFAULTS.workload.strategy),
             maxParallel: field(r.problems, key, obj, "maxParallel", "number", DEFAULTS.workload.maxParallel),
+            maxSurge: field(r.problems, key, obj, "maxSurge", "number", DEFAULTS.workload.maxSurge),
+            maxUnavailable: field(r.problems, key, obj, "maxUnavailable", "number", DEFAULTS.workload.maxUnavailable),
             canaries: field(r.problems, key, obj, "canaries", "number", DEFAULTS.workload.canaries),
             promote: field(r.problems, key, obj, "promote", "boolean", DEFAULTS.workload.promote),
             autoRevert: field(r.problems, key, obj, "autoRevert", "boolean", DEFAULTS.workload.autoRevert),
@@ -375,6 +392,7 @@ export function parseLabConfig(raw: RawConfig, problems: ConfigProblems, nthLabA
             cni: r.oneOf("cni", CNIS, DEFAULTS.cni),
             cniMtu,
             cniEncryption: r.boolean("cniEncryption", DEFAULTS.cniEncryption),
+            mesh: r.oneOf("mesh", MESHES, DEFAULTS.mesh),
         },
         workloads: parseWorkloads(r),
         secrets: {

@@ -141,6 +141,9 @@ function checkKubernetes(cfg: LabConfig, p: ConfigProblems): void {
         p.add("cniEncryption", "true", `is not supported by CNI '${k.cni}' in this lab (supported: ${CNIS_WITH_ENCRYPTION.join(", ")})`,
             `pulumi config set netlab:cniEncryption false, or pulumi config set netlab:cni ${CNIS_WITH_ENCRYPTION[0]}`);
     }
+    if (k.mesh !== "none" && cfg.scenario !== "kubeadm") {
+        p.add("mesh", k.mesh, `is a kubeadm setting; scenario ${cfg.scenario} has no Kubernetes to mesh`, "pulumi config rm netlab:mesh");
+    }
     if (k.cniEncryption && k.cni === "weave" && cfg.secrets.weavePassword === undefined) {
         p.add("weavePassword", undefined, "is required when netlab:cniEncryption is true with the weave CNI",
             "pulumi config set --secret netlab:weavePassword <password>");
@@ -231,17 +234,32 @@ function checkWorkloads(cfg: LabConfig, p: ConfigProblems, weaveRange: Cidr | un
 /** Weights of a workload's split, in whole percent, summing to 100. */
 export const SPLIT_TOTAL = 100;
 
-/** The upgrade settings of one workload (seed 001): Nomad's update stanza and fabio's weights. */
+/** The upgrade settings of one workload (seed 001): Nomad's update stanza and fabio's weights, or the Deployment's rollout and the mesh's weights. */
 function checkRollout(cfg: LabConfig, p: ConfigProblems, key: string, w: WorkloadSpec): void {
-    if (cfg.scenario !== "weave-nomad") {
-        const set: [string, boolean][] = [["strategy", w.strategy !== DEFAULTS.workload.strategy], ["promote", w.promote],
-            ["fault", w.fault !== undefined], ["split", w.split !== undefined]];
-        for (const [name] of set.filter(([, isSet]) => isSet)) {
-            p.add(`${key}.${name}`, "set", `is a weave-nomad setting (Nomad's deployments behind fabio); scenario ${cfg.scenario} does not use it`,
-                `pulumi config rm --path 'netlab:${key}.${name}'`);
+    const weaveOnly: [string, boolean][] = [["strategy", w.strategy !== DEFAULTS.workload.strategy], ["promote", w.promote],
+        ["fault", w.fault !== undefined]];
+    const kubeOnly: [string, boolean][] = [["maxSurge", w.maxSurge !== DEFAULTS.workload.maxSurge],
+        ["maxUnavailable", w.maxUnavailable !== DEFAULTS.workload.maxUnavailable]];
+    const refuse = (settings: [string, boolean][], what: string): void => {
+        for (const [name] of settings.filter(([, isSet]) => isSet)) {
+            p.add(`${key}.${name}`, "set", `is a ${what}; scenario ${cfg.scenario} does not use it`, `pulumi config rm --path 'netlab:${key}.${name}'`);
         }
+    };
+    if (cfg.scenario === "kubeadm") {
+        refuse(weaveOnly, "weave-nomad setting (Nomad's deployments behind fabio)");
+        checkKubeRollout(cfg, p, key, w);
+    } else if (cfg.scenario === "weave-nomad") {
+        refuse(kubeOnly, "kubeadm setting (the Deployment's rolling update)");
+        checkNomadRollout(p, key, w);
+    } else {
+        refuse([...weaveOnly, ...kubeOnly, ["split", w.split !== undefined]], "workload setting");
         return;
     }
+    checkSplit(p, key, w);
+}
+
+/** weave-nomad: Nomad's update stanza. */
+function checkNomadRollout(p: ConfigProblems, key: string, w: WorkloadSpec): void {
     if (!Number.isInteger(w.maxParallel) || w.maxParallel < 1 || w.maxParallel > w.count) {
         p.add(`${key}.maxParallel`, String(w.maxParallel), `is not a whole number from 1 to the workload's count (${w.count})`,
             `pulumi config set --path 'netlab:${key}.maxParallel' 1`);
@@ -250,15 +268,37 @@ function checkRollout(cfg: LabConfig, p: ConfigProblems, key: string, w: Workloa
         p.add(`${key}.canaries`, String(w.canaries), `is not a whole number from 1 to the workload's count (${w.count})`,
             `pulumi config set --path 'netlab:${key}.canaries' 1`);
     }
+    if (w.split !== undefined && w.strategy !== "rolling") {
+        p.add(`${key}.split`, show(w.split), `cannot be combined with strategy ${w.strategy}: each version of a split is its own group, updated in place`,
+            `pulumi config set --path 'netlab:${key}.strategy' rolling, or pulumi config rm --path 'netlab:${key}.split'`);
+    }
+}
+
+/** kubeadm: the Deployment's rolling update; a split needs the mesh, which routes by weight. */
+function checkKubeRollout(cfg: LabConfig, p: ConfigProblems, key: string, w: WorkloadSpec): void {
+    for (const name of ["maxSurge", "maxUnavailable"] as const) {
+        if (!Number.isInteger(w[name]) || w[name] < 0 || w[name] > w.count) {
+            p.add(`${key}.${name}`, String(w[name]), `is not a whole number from 0 to the workload's count (${w.count})`,
+                `pulumi config set --path 'netlab:${key}.${name}' ${DEFAULTS.workload[name]}`);
+        }
+    }
+    if (w.maxSurge === 0 && w.maxUnavailable === 0) {
+        p.add(`${key}.maxSurge`, "0", "and maxUnavailable are both 0: a rolling update could never replace a pod",
+            `pulumi config set --path 'netlab:${key}.maxSurge' 1 (zero downtime: maxSurge 1, maxUnavailable 0)`);
+    }
+    if (w.split !== undefined && cfg.kubernetes.mesh === "none") {
+        p.add(`${key}.split`, show(w.split), "needs a service mesh on kubeadm: the mesh's proxies split the Service's traffic by the HTTPRoute's weights",
+            `pulumi config set netlab:mesh linkerd, or pulumi config rm --path 'netlab:${key}.split'`);
+    }
+}
+
+/** A split: one or two versions of the form vX.Y.Z including `version`, weights summing to 100. */
+function checkSplit(p: ConfigProblems, key: string, w: WorkloadSpec): void {
     if (w.split === undefined) {
         return;
     }
     const versions = Object.keys(w.split);
     const weights = Object.values(w.split);
-    if (w.strategy !== "rolling") {
-        p.add(`${key}.split`, show(w.split), `cannot be combined with strategy ${w.strategy}: each version of a split is its own group, updated in place`,
-            `pulumi config set --path 'netlab:${key}.strategy' rolling, or pulumi config rm --path 'netlab:${key}.split'`);
-    }
     if (versions.length < 1 || versions.length > 2) {
         p.add(`${key}.split`, show(w.split), `has ${versions.length} versions; a split runs one or two`,
             `pulumi config set --path 'netlab:${key}.split' with {"${w.version}": 80, "<other version>": 20}`);

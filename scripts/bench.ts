@@ -26,11 +26,11 @@ import { promisify } from "util";
 import { renderReportMarkdown } from "../lib/bench/report";
 import { BenchResults, BenchRound, TESTS } from "../lib/bench/results";
 import { renderBenchCharts } from "../lib/bench/charts";
-import { BENCH_NAMESPACE, BenchRoundPlan, benchManifest, benchRounds, cniFeatures, parseTestOutput, testCommand } from "../lib/bench/plan";
+import { BENCH_IMAGE, BENCH_NAMESPACE, BenchRoundPlan, benchManifest, benchRounds, cniFeatures, parseTestOutput, testCommand } from "../lib/bench/plan";
 import { CNI_VERSIONS } from "../lib/cni";
 import { Cni, CNIS, DEFAULTS } from "../lib/config";
 import { renderHostScript, REPO_ROOT, shellQuote } from "../lib/scripts";
-import { sshArgs } from "../lib/ssh";
+import { configOr, HostOut, importNodeImage, sshTo } from "./lab-stack";
 
 const run = promisify(execFile);
 
@@ -44,7 +44,6 @@ export interface BenchArgs {
     log?: (line: string) => void;
 }
 
-interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
 /** The CNI's version as netlab builds it. */
 function cniVersion(cni: Cni): string {
@@ -66,27 +65,20 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
     }
     const artifacts = path.resolve(REPO_ROOT, (await stack.getConfig("netlab:artifactsDir")).value);
     const tarball = path.join(artifacts, "images", "bench.tar");
-    if (!fs.existsSync(tarball)) {
-        throw new Error(`${tarball} is missing: run 'npm run toolchain -- bench' first`);
-    }
     const kubectlBin = path.join(artifacts, "kubernetes", "kubectl");
     const kubeconfig = String(outputs.KUBECONFIG.value);
     const kubectl = async (...a: string[]): Promise<string> => (await run(kubectlBin, ["--kubeconfig", kubeconfig, ...a], { maxBuffer: 1 << 26 })).stdout;
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-bench-"));
     const keyFile = path.join(work, "lab.key");
     fs.writeFileSync(keyFile, String(outputs.sshPrivateKey.value), { mode: 0o600 });
-    const ssh = (h: HostOut): string[] => sshArgs(keyFile, h.ssh.port, h.ssh.user, h.ssh.host);
+    const ssh = (h: HostOut): string[] => sshTo(keyFile, h);
     const [, server, client] = hosts;
     // The settings the bench changes, as they were (undefined: not set), to put back at the end.
     const initialConfig = Object.fromEntries(await Promise.all(CNI_KEYS.map(async (k) => [k, await configOr(stack, k, undefined)] as const)));
     const rounds: BenchRound[] = [];
     try {
         log(`bench on ${stack.name}: importing ${path.basename(tarball)} into every node's containerd`);
-        const image = fs.readFileSync(tarball);
-        for (const h of hosts) {
-            execFileSync("ssh", [...ssh(h), "ctr -n k8s.io images import --no-unpack - >/dev/null && ctr -n k8s.io images ls -q | grep -c netlab/bench"],
-                { input: image, maxBuffer: 1 << 20 });
-        }
+        importNodeImage(tarball, hosts, keyFile, BENCH_IMAGE, "bench");
         execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(work, "scp.key")]);
         const publicKey = fs.readFileSync(path.join(work, "scp.key.pub"), "utf8").trim();
         const machine = JSON.parse(execFileSync("ssh", [...ssh(server), "jq -n --arg k \"$(uname -r)\" --argjson c \"$(nproc)\" "
@@ -245,14 +237,6 @@ async function upWithRetry(stack: Stack, log: (l: string) => void): Promise<stri
 
 /** The stack settings a bench round changes. */
 const CNI_KEYS = ["netlab:cni", "netlab:cniEncryption", "netlab:weavePassword"] as const;
-
-async function configOr<T extends string | undefined>(stack: Stack, key: string, fallback: T): Promise<string | T> {
-    try {
-        return (await stack.getConfig(key)).value;
-    } catch {
-        return fallback;
-    }
-}
 
 /** netlab:cni and netlab:cniEncryption; Weave's encryption needs a password: one is made when the stack has none. */
 async function setCni(stack: Stack, cni: Cni, encrypted: boolean): Promise<void> {

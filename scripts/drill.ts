@@ -3,7 +3,10 @@
  *
  * On a weave-nomad stack that is up: fortio starts on the first lab host, sending --qps
  * requests/s to fabio on the second host's lab address (the workload's route); a sampler on
- * the same host reads every instance's /stats once a second. Then the scenario's change is
+ * the same host reads every instance's /stats once a second. On a kubeadm stack (scenarios
+ * rolling and split): fortio runs in a pod on the control-plane node (meshed when the stack
+ * has a mesh), against the workload's Service, and the sampler reads every pod's /stats from
+ * that pod (host-scripts/drill-load.sh, runner pod). Then the scenario's change is
  * written to the stack's config and `pulumi up` performs it (Automation API). The load goes on
  * for a tail after the change (and at least --min-requests in all), then stops; the report
  * (requests, failures, latency percentiles, the share of each version over time) is written
@@ -21,11 +24,14 @@ import * as os from "os";
 import * as path from "path";
 import { renderChartPng } from "../lib/drill/chart";
 import { buildReport, canaryRequests, DrillReport, parseFortioResult, parseSamples, reportFileNames, Sample } from "../lib/drill/report";
-import { DRILL_SCENARIOS, DrillOptions, DrillPlan, DrillScenario, planDrill, settingChanges, WorkloadNow, WorkloadSettings } from "../lib/drill/scenarios";
+import {
+    DRILL_SCENARIOS, DrillOptions, DrillPlan, DrillScenario, DrillTarget, planDrill, settingChanges, WorkloadNow, WorkloadSettings,
+} from "../lib/drill/scenarios";
 import { canaryRoutePath, FABIO_PROXY_PORT } from "../lib/fabio";
+import { CLIENT_LABEL, HTTPBACKEND_PORT } from "../lib/kube-workload";
 import { renderHostScript, REPO_ROOT } from "../lib/scripts";
-import { sshArgs } from "../lib/ssh";
 import { WORKLOAD_PORT } from "../stacks/weave-nomad";
+import { configOr, HostOut, importNodeImage, sshTo } from "./lab-stack";
 
 export interface DrillArgs extends DrillOptions {
     scenario: DrillScenario;
@@ -52,8 +58,13 @@ export interface DrillResult {
     files: { json: string; png: string };
 }
 
-interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 interface WorkloadOut extends WorkloadNow { fabioRoute: string }
+
+/** kube-lab: the load's image (npm run toolchain -- fortio-image), imported by the drill into the node it runs on. */
+export const FORTIO_IMAGE = "localhost/netlab/fortio:v1.68.2";
+const FORTIO_TARBALL = "images/fortio.tar";
+/** kube-lab: the workloads' namespace. */
+const KUBE_NAMESPACE = "default";
 
 const DRILL_DIR = "/var/lib/netlab-drill";
 /** A split's share must be measured over at least this many requests after the change. */
@@ -73,9 +84,11 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
     const outputs = await stack.outputs();
     const hosts = outputs.hosts?.value as HostOut[] | undefined;
     const workloads = outputs.workloads?.value as Record<string, WorkloadOut> | undefined;
-    if (outputs.scenario?.value !== "weave-nomad" || !hosts || !workloads) {
-        throw new Error(`stack ${stack.name} has no weave-nomad lab up (outputs: ${Object.keys(outputs).join(", ") || "none"}): drills run on a weave-nomad stack after pulumi up`);
+    const target = outputs.scenario?.value as DrillTarget | undefined;
+    if ((target !== "weave-nomad" && target !== "kubeadm") || !hosts || !workloads) {
+        throw new Error(`stack ${stack.name} has no weave-nomad or kubeadm lab up (outputs: ${Object.keys(outputs).join(", ") || "none"}): drills run on a stack after pulumi up`);
     }
+    const kube = target === "kubeadm";
     const configured = JSON.parse((await stack.getConfig("netlab:workloads")).value) as WorkloadSettings[];
     const nameOf = (w: WorkloadSettings | undefined): string => (typeof w?.name === "string" ? w.name : "httpbackend");
     const name = args.workload ?? nameOf(configured[0]);
@@ -84,16 +97,27 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
     if (index < 0 || !now) {
         throw new Error(`no workload '${name}' in netlab:workloads (${configured.map((w) => w.name).join(", ")})`);
     }
-    const plan = planDrill(args.scenario, configured[index], now, args);
+    const plan = planDrill(args.scenario, configured[index], now, args, target);
     log(`drill ${args.scenario} on ${stack.name}/${name}: ${plan.describe}`);
 
     const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netlab-drill-")), "lab.key");
     fs.writeFileSync(keyFile, String(outputs.sshPrivateKey.value), { mode: 0o600 });
-    const onHost = (vars: Record<string, string | number>): string => execFileSync("ssh",
-        [...sshArgs(keyFile, hosts[0].ssh.port, hosts[0].ssh.user, hosts[0].ssh.host), "bash -s"],
-        { input: renderHostScript("host-scripts/drill-load.sh", { NETLAB_DIR: `${DRILL_DIR}/${stack.name}`, NETLAB_SERVICE: name, NETLAB_PORT: WORKLOAD_PORT, ...vars }), encoding: "utf8", maxBuffer: 1 << 28 });
-    const target = hosts[1 % hosts.length];
-    const url = `http://${target.labAddress}:${FABIO_PROXY_PORT}${now.fabioRoute}`;
+    // weave-lab: fortio on the first host; kube-lab: in a pod on the control-plane node (the first host).
+    const runner: Record<string, string | number> = kube ? {
+        NETLAB_RUNNER: "pod", NETLAB_PORT: HTTPBACKEND_PORT, NETLAB_NAMESPACE: KUBE_NAMESPACE, NETLAB_NODE: hosts[0].name,
+        NETLAB_IMAGE: FORTIO_IMAGE, NETLAB_CLIENT_LABEL: CLIENT_LABEL, NETLAB_MESH: await configOr(stack, "netlab:mesh", "none"),
+    } : { NETLAB_RUNNER: "host", NETLAB_PORT: WORKLOAD_PORT };
+    const onHost = (vars: Record<string, string | number>): string => execFileSync("ssh", [...sshTo(keyFile, hosts[0]), "bash -s"], {
+        input: renderHostScript("host-scripts/drill-load.sh", { NETLAB_DIR: `${DRILL_DIR}/${stack.name}`, NETLAB_SERVICE: name, ...runner, ...vars }),
+        encoding: "utf8", maxBuffer: 1 << 28,
+    });
+    const router = hosts[1 % hosts.length];
+    const url = kube ? `http://${name}.${KUBE_NAMESPACE}.svc.cluster.local:${HTTPBACKEND_PORT}/` : `http://${router.labAddress}:${FABIO_PROXY_PORT}${now.fabioRoute}`;
+    const route = kube ? "/" : counterKey(now.fabioRoute);
+    if (kube) {
+        const artifacts = path.resolve(REPO_ROOT, await configOr(stack, "netlab:artifactsDir", ".toolchain/artifacts"));
+        importNodeImage(path.join(artifacts, FORTIO_TARBALL), [hosts[0]], keyFile, FORTIO_IMAGE, "fortio-image");
+    }
     const minSeconds = args.minRequests / args.qps;
     const tail = args.tailSeconds ?? (args.scenario === "split" ? 10 : 5);
     try {
@@ -114,7 +138,7 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         let canaryProbe: string | undefined;
         if (plan.expect.isolated !== undefined && change.ok) {
             // The canaries' own route, exercised by hand as the seed does: it must answer the new version.
-            const canaryUrl = `http://${target.labAddress}:${FABIO_PROXY_PORT}${canaryRoutePath(name)}`;
+            const canaryUrl = `http://${router.labAddress}:${FABIO_PROXY_PORT}${canaryRoutePath(name)}`;
             canaryProbe = onHost({ NETLAB_ACTION: "probe", NETLAB_URL: canaryUrl, NETLAB_COUNT: CANARY_PROBES }).trim();
             log(`${CANARY_PROBES} requests to ${canaryUrl}:\n${canaryProbe}`);
         }
@@ -129,8 +153,8 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         const fortio = parseFortioResult(JSON.parse(onHost({ NETLAB_ACTION: "cat-result" })));
         const samples = parseSamples(onHost({ NETLAB_ACTION: "cat-samples" }));
         const report = buildReport(fortio, samples, {
-            stack: stack.name, scenario: args.scenario, workload: name, route: counterKey(now.fabioRoute),
-            canaryRoute: counterKey(canaryRoutePath(name)), qps: args.qps, loadStartMs, loadEndMs, change,
+            stack: stack.name, scenario: args.scenario, workload: name, route,
+            canaryRoute: kube ? undefined : counterKey(canaryRoutePath(name)), qps: args.qps, loadStartMs, loadEndMs, change,
             expected: { ...plan.expect, describe: plan.describe, canaryProbe },
         });
         const checks = drillChecks(plan, report, samples, args.minRequests);

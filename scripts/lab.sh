@@ -37,7 +37,7 @@ esac
 # What `up` of a stack needs from this repo's toolchain (scripts/toolchain.sh, incremental:
 # seconds when everything is built, and it completes a build that stopped part-way): the
 # Pulumi CLI and plugins when no other Pulumi CLI is on PATH, the binaries when the stack takes
-# them from .toolchain/artifacts, the Kubernetes part for a kubeadm stack.
+# them from .toolchain/artifacts, the Kubernetes part for a kubeadm stack, Linkerd for a meshed one.
 ensure_toolchain() { # STACK
     local file=Pulumi.$1.yaml targets=()
     if ! command -v pulumi >/dev/null 2>&1 || [ "$(command -v pulumi)" = "$toolchain/pulumi" ]; then
@@ -46,6 +46,7 @@ ensure_toolchain() { # STACK
     if grep -Eq '^[[:space:]]*netlab:artifactsDir:[[:space:]]*\.toolchain/artifacts' "$file" 2>/dev/null; then
         [ "${#targets[@]}" -gt 0 ] || targets+=(default)
         grep -Eq '^[[:space:]]*netlab:scenario:[[:space:]]*kubeadm' "$file" && targets+=(kube)
+        grep -Eq '^[[:space:]]*netlab:mesh:[[:space:]]*linkerd' "$file" && targets+=(linkerd)
     fi
     [ "${#targets[@]}" -gt 0 ] || return 0
     if ! command -v go >/dev/null 2>&1; then
@@ -100,6 +101,8 @@ case "$action" in
         echo "wrote $root/lab.key"
         ;;
     drill)
+        # kube-lab drills run fortio in a pod: its image (a no-op when it is built).
+        NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/scripts/toolchain.sh" fortio-image
         node -r ts-node/register/transpile-only "$root/scripts/drill.ts" "$@"
         ;;
     bench)

@@ -83,6 +83,7 @@ describe("config: defaults and stack files", () => {
             "netlab:cni": DEFAULTS.cni,
             "netlab:cniMtu": DEFAULTS.cniMtu,
             "netlab:cniEncryption": String(DEFAULTS.cniEncryption),
+            "netlab:mesh": DEFAULTS.mesh,
         });
         for (const key of Object.keys(d)) {
             assert.ok((KNOWN_KEYS as readonly string[]).includes(key.replace("netlab:", "")), key);

@@ -156,6 +156,12 @@ function localStdout(name: string, inputs: Record<string, unknown>): string {
     if (name.endsWith("-ssh-key")) {
         return realKeygenOutput();
     }
+    if (name.endsWith("-certs")) {
+        // The mesh's certificates: the real script (openssl, jq), as the program runs it.
+        return execFileSync("bash", [String(inputs.create).replace(/^bash /, "")], {
+            cwd: String(inputs.dir), env: { ...process.env, ...(inputs.environment as Record<string, string>) }, encoding: "utf8",
+        });
+    }
     if (name.endsWith("-token")) {
         return `${MOCK_TOKEN}\n`;
     }

@@ -164,8 +164,8 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
         assert.deepStrictEqual(checks.dependsOn, ["app-httpbackend"]);
         assert.ok(checks.deleteBeforeReplace);
         const triggers = checks.inputs.triggers as unknown[];
-        assert.deepStrictEqual([triggers[0], ...triggers.slice(2)], ["cni-apply-id", "v1.0.0", 3, "u2,u3", "lab-u1-id"],
-            "a new CNI apply, a changed workload or a new control-plane container runs them again (a changed script: in place)");
+        assert.deepStrictEqual([triggers[0], ...triggers.slice(2)], ["cni-apply-id", "v1.0.0", 3, "u2,u3", "{}", "none", "lab-u1-id"],
+            "a new CNI apply, a changed workload, split or mesh, or a new control-plane container runs them again (a changed script: in place)");
         assert.match(String(triggers[1]), /^[0-9a-f]{64}$/, "and so does the CNI applied with another manifest (the manifest's digest)");
         assert.ok((checks.inputs.stdin as string).includes("NETLAB_POLICY='unsupported'"), "flannel does not enforce policies");
         assert.deepStrictEqual(run.outputs.checks, {

@@ -66,8 +66,8 @@ describe("rollout: fabio", () => {
     });
 });
 
-function problems(workloads: unknown[], scenario = "weave-nomad"): readonly ConfigProblem[] {
-    const raw: RawConfig = { scenario, artifactsDir: "a", workloads: JSON.stringify(workloads) };
+function problems(workloads: unknown[], scenario = "weave-nomad", more: RawConfig = {}): readonly ConfigProblem[] {
+    const raw: RawConfig = { scenario, artifactsDir: "a", workloads: JSON.stringify(workloads), ...more };
     try {
         buildLabConfig(raw, () => true);
         return [];
@@ -114,9 +114,29 @@ describe("rollout: config", () => {
         only(problems([{ name: "web", version: "v1.0.0", split: { "v1.0.0": 50, "1.1": 50 } }]), "workloads[0].split", /vX\.Y\.Z/);
         only(problems([{ name: "web", split: "80/20" }]), "workloads[0].split", /version -> weight/);
     });
-    it("kubeadm refuses the weave-nomad rollout settings, naming each", () => {
+    it("kubeadm refuses the weave-nomad rollout settings, naming each, and a split without a mesh", () => {
         const ps = problems([{ name: "web", strategy: "canary", split: { "v1.0.0": 100 } }], "kubeadm");
         assert.deepStrictEqual(ps.map((p) => p.key).sort(), ["workloads[0].split", "workloads[0].strategy"]);
-        assert.match(ps[0].what, /weave-nomad setting/);
+        assert.match(ps.find((p) => p.key.endsWith("strategy"))?.what ?? "", /weave-nomad setting/);
+        assert.match(ps.find((p) => p.key.endsWith("split"))?.fix ?? "", /netlab:mesh linkerd/);
+    });
+    it("kubeadm with the mesh takes a split; weave-nomad refuses maxSurge and maxUnavailable", () => {
+        assert.deepStrictEqual(problems([{ name: "web", version: "v1.0.0", split: { "v1.0.0": 80, "v1.1.0": 20 } }], "kubeadm", { mesh: "linkerd" }), []);
+        const ps = problems([{ name: "web", maxSurge: 2, maxUnavailable: 1 }]);
+        assert.deepStrictEqual(ps.map((p) => p.key).sort(), ["workloads[0].maxSurge", "workloads[0].maxUnavailable"]);
+        assert.match(ps[0].what, /kubeadm setting/);
+    });
+    it("kubeadm: maxSurge and maxUnavailable from 0 to count, not both 0", () => {
+        assert.deepStrictEqual(problems([{ name: "web", count: 3, maxSurge: 3, maxUnavailable: 1 }], "kubeadm"), []);
+        only(problems([{ name: "web", count: 3, maxSurge: 4 }], "kubeadm"), "workloads[0].maxSurge", /0 to the workload's count \(3\)/);
+        only(problems([{ name: "web", maxUnavailable: -1 }], "kubeadm"), "workloads[0].maxUnavailable", /0 to the workload's count/);
+        only(problems([{ name: "web", maxSurge: 0, maxUnavailable: 0 }], "kubeadm"), "workloads[0].maxSurge", /could never replace a pod/);
+    });
+    it("netlab:mesh: none or linkerd, on kubeadm only", () => {
+        const kube = buildLabConfig({ scenario: "kubeadm", artifactsDir: "a", mesh: "linkerd" }, () => true);
+        assert.strictEqual(kube.kubernetes.mesh, "linkerd");
+        assert.strictEqual(buildLabConfig({ scenario: "kubeadm", artifactsDir: "a" }, () => true).kubernetes.mesh, "none");
+        only(problems([{ name: "web" }], "weave-nomad", { mesh: "linkerd" }), "mesh", /kubeadm setting/);
+        only(problems([{ name: "web" }], "kubeadm", { mesh: "istio" }), "mesh", /not one of none, linkerd/);
     });
 });

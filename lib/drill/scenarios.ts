@@ -9,6 +9,10 @@ export const DRILL_SCENARIOS = [
     "rolling", "canary", "canary-isolated", "blue-green", "promote", "revert", "revert-failed", "split",
 ] as const;
 export type DrillScenario = (typeof DRILL_SCENARIOS)[number];
+/** The drills of a kubeadm stack: a Deployment's rolling update, and a split's weights (with the mesh). */
+export const KUBE_DRILL_SCENARIOS: readonly DrillScenario[] = ["rolling", "split"];
+/** The scenarios drills run on. */
+export type DrillTarget = "weave-nomad" | "kubeadm";
 
 /** One workload as the stack's config holds it (netlab:workloads[i]). */
 export type WorkloadSettings = Record<string, unknown>;
@@ -89,8 +93,16 @@ const str = (w: WorkloadSettings, k: string, fallback: string): string => {
     return typeof v === "string" ? v : fallback;
 };
 
-/** The change a scenario makes to a workload, and what the drill must see. */
-export function planDrill(scenario: DrillScenario, w: WorkloadSettings, now: WorkloadNow, opts: DrillOptions = {}): DrillPlan {
+/**
+ * The change a scenario makes to a workload, and what the drill must see. On kubeadm only
+ * rolling and split run, and a change writes only kubeadm's settings (no strategy, promote or
+ * fault).
+ */
+export function planDrill(scenario: DrillScenario, w: WorkloadSettings, now: WorkloadNow, opts: DrillOptions = {},
+    target: DrillTarget = "weave-nomad"): DrillPlan {
+    if (target === "kubeadm") {
+        return planKubeDrill(scenario, w, opts);
+    }
     const version = str(w, "version", "v1.0.0");
     const strategy = str(w, "strategy", "rolling") as Strategy;
     const to = opts.version ?? nextVersion(version);
@@ -136,20 +148,48 @@ export function planDrill(scenario: DrillScenario, w: WorkloadSettings, now: Wor
             };
         }
         case "split": {
-            const existing = Object.keys((w.split as Record<string, number> | undefined) ?? {}).filter((v) => v !== version);
-            const other = opts.version ?? existing[0] ?? nextVersion(version);
-            const [a, b] = opts.weights ?? [80, 20];
-            if (a + b !== 100 || a < 0 || b < 0) {
-                throw new Error(`split weights ${a},${b} must be two percents that sum to 100`);
-            }
-            const split = { [version]: a, [other]: b };
-            return {
-                settings: { ...w, strategy: "rolling", split, promote: false, fault: undefined },
-                describe: `split ${version} ${a}% / ${other} ${b}%`,
-                expect: { upFails: false, serving: [version, other].filter((_, i) => [a, b][i] > 0).sort(), share: { [version]: a / 100, [other]: b / 100 } },
-            };
+            const plan = planSplit(w, opts);
+            return { ...plan, settings: { ...plan.settings, strategy: "rolling", promote: false, fault: undefined } };
         }
     }
+}
+
+/** A split of the workload's version and another one (the one split already, else the next) by the weights. */
+function planSplit(w: WorkloadSettings, opts: DrillOptions): DrillPlan {
+    const version = str(w, "version", "v1.0.0");
+    const existing = Object.keys((w.split as Record<string, number> | undefined) ?? {}).filter((v) => v !== version);
+    const other = opts.version ?? existing[0] ?? nextVersion(version);
+    const [a, b] = opts.weights ?? [80, 20];
+    if (a + b !== 100 || a < 0 || b < 0) {
+        throw new Error(`split weights ${a},${b} must be two percents that sum to 100`);
+    }
+    return {
+        settings: { ...w, split: { [version]: a, [other]: b } },
+        describe: `split ${version} ${a}% / ${other} ${b}%`,
+        expect: { upFails: false, serving: [version, other].filter((_, i) => [a, b][i] > 0).sort(), share: { [version]: a / 100, [other]: b / 100 } },
+    };
+}
+
+/** kubeadm: a rolling update of the workload's Deployment to another version, or a split. */
+function planKubeDrill(scenario: DrillScenario, w: WorkloadSettings, opts: DrillOptions): DrillPlan {
+    if (!KUBE_DRILL_SCENARIOS.includes(scenario)) {
+        throw new Error(`drill ${scenario} runs on weave-nomad stacks (Nomad's deployments); a kubeadm stack runs ${KUBE_DRILL_SCENARIOS.join(", ")}`);
+    }
+    if (scenario === "split") {
+        return planSplit(w, opts);
+    }
+    const version = str(w, "version", "v1.0.0");
+    if (w.split !== undefined) {
+        throw new Error(`workload ${str(w, "name", "httpbackend")} runs a split: a rolling drill updates one version; remove the split first (pulumi config rm --path 'netlab:workloads[i].split')`);
+    }
+    const to = opts.version ?? nextVersion(version);
+    const surge = typeof w.maxSurge === "number" ? w.maxSurge : 1;
+    const unavailable = typeof w.maxUnavailable === "number" ? w.maxUnavailable : 0;
+    return {
+        settings: { ...w, version: to },
+        describe: `rolling update ${version} -> ${to} (maxSurge ${surge}, maxUnavailable ${unavailable})`,
+        expect: { upFails: false, serving: [to] },
+    };
 }
 
 /**

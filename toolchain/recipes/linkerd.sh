@@ -143,12 +143,14 @@ linkerd_build_go() { # OUT
     go_build_in "$src" "$out/linkerd2-proxy-identity" ./proxy-identity "-X github.com/linkerd/linkerd2/pkg/version.Version=$LINKERD_VERSION" -mod=readonly
     init=$(unpack_source "$work" linkerd/linkerd2-proxy-init "refs/tags/proxy-init/v$LINKERD_PROXY_INIT_VERSION" "$LINKERD_PROXY_INIT_SHA256")
     go_build_in "$init" "$out/linkerd2-proxy-init" ./proxy-init "" -mod=readonly
-    # The charts: linkerd-control-plane takes its `partials` dependency (file://../partials)
-    # from its charts/ folder, as `helm dependency build` would put it there.
+    # The charts: each takes its `partials` dependency (file://../partials) from its charts/
+    # folder, as `helm dependency build` would put it there.
     mkdir -p "$out/charts"
-    cp -r "$src/charts/linkerd-crds" "$src/charts/linkerd-control-plane" "$out/charts/"
-    mkdir -p "$out/charts/linkerd-control-plane/charts"
-    cp -r "$src/charts/partials" "$out/charts/linkerd-control-plane/charts/partials"
+    for c in linkerd-crds linkerd-control-plane; do
+        cp -r "$src/charts/$c" "$out/charts/"
+        mkdir -p "$out/charts/$c/charts"
+        cp -r "$src/charts/partials" "$out/charts/$c/charts/partials"
+    done
     cp "$src/LICENSE" "$out/LICENSE"
     printf '%s\n' "$LINKERD_VERSION" >"$out/VERSION"
     rm -rf "$work" "$cache/work/linkerd-go"
@@ -176,7 +178,7 @@ recipe_linkerd() {
     recipe_linkerd_proxy
     recipe_linkerd_policy
     fp=$(fingerprint "${BASH_SOURCE[0]}")
-    for f in charts/linkerd-crds/Chart.yaml charts/linkerd-control-plane/charts/partials/Chart.yaml LICENSE; do
+    for f in charts/linkerd-crds/charts/partials/Chart.yaml charts/linkerd-control-plane/charts/partials/Chart.yaml LICENSE; do
         [ -f "$out/$f" ] || ok=
     done
     if [ -n "$ok" ] && up_to_date linkerd "$fp" "${go_bins[@]/#/$out/}"; then

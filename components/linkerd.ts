@@ -1,0 +1,71 @@
+/**
+ * LinkerdMesh (`netlab:mesh: linkerd`): Linkerd's control plane on kube-lab, built from source
+ * by the toolchain (images imported on every node) and installed from the release's own Helm
+ * charts with netlab's values (lib/linkerd.ts): its CRDs with the Gateway API's HTTPRoute,
+ * then identity, destination with the policy controller, and the proxy injector, which meshes
+ * every pod annotated `linkerd.io/inject: enabled`. The trust anchor, the identity issuer and
+ * the webhooks' certificates are made once per stack and kept as secrets in its state. Pulumi
+ * waits for every Deployment of the control plane to be available; removing the mesh removes
+ * all of it (the meshed workloads are rolled without their proxies first).
+ */
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { ContainerdImages } from "./containerd-images";
+import { LabHost } from "./hosts";
+import {
+    LINKERD_CHARTS, LINKERD_IMAGES, LINKERD_NAMESPACE, LINKERD_NAMESPACE_METADATA, LINKERD_TARBALL, LINKERD_TOOLCHAIN_COMMAND,
+    LINKERD_VERSION, LINKERD_WEBHOOKS, linkerdControlPlaneValues, linkerdCrdsValues, parseLinkerdCerts,
+} from "../lib/linkerd";
+import { REPO_ROOT } from "../lib/scripts";
+
+export interface LinkerdMeshArgs {
+    hosts: LabHost[];
+    privateKey: pulumi.Input<string>;
+    artifactsDir: string;
+    /** The cluster's provider. */
+    provider: k8s.Provider;
+    /** The cluster and its CNI. */
+    dependsOn: pulumi.Resource[];
+}
+
+export class LinkerdMesh extends pulumi.ComponentResource {
+    /** What the workloads wait for: the control plane, available. */
+    public readonly ready: pulumi.Resource[];
+    /** The mesh's version and namespace, for the stack outputs. */
+    public readonly summary: { mesh: string; version: string; namespace: string };
+
+    constructor(name: string, args: LinkerdMeshArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("netlab:kubernetes:LinkerdMesh", name, {}, opts);
+        const dir = path.resolve(REPO_ROOT, args.artifactsDir);
+        const images = new ContainerdImages(`${name}-images`, {
+            hosts: args.hosts, privateKey: args.privateKey, artifactsDir: args.artifactsDir, tarball: LINKERD_TARBALL,
+            refs: Object.values(LINKERD_IMAGES), buildCommand: LINKERD_TOOLCHAIN_COMMAND, dependsOn: args.dependsOn,
+        }, { parent: this });
+        // Made once: later runs keep them (an edit of the script does not rotate a running mesh's identity).
+        const certs = new command.local.Command(`${name}-certs`, {
+            create: "bash scripts/linkerd-certs.sh",
+            dir: REPO_ROOT,
+            environment: { NETLAB_NAMESPACE: LINKERD_NAMESPACE, NETLAB_WEBHOOKS: Object.values(LINKERD_WEBHOOKS).join(" ") },
+            logging: "none",
+        }, { parent: this, additionalSecretOutputs: ["stdout"], ignoreChanges: ["create", "dir", "environment"] });
+        const k8sOpts = { parent: this, provider: args.provider };
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: { name: LINKERD_NAMESPACE, ...LINKERD_NAMESPACE_METADATA },
+        }, { ...k8sOpts, dependsOn: args.dependsOn });
+        const crds = new k8s.helm.v4.Chart(`${name}-crds`, {
+            chart: path.join(dir, LINKERD_CHARTS.crds),
+            namespace: LINKERD_NAMESPACE,
+            values: linkerdCrdsValues(),
+        }, { ...k8sOpts, dependsOn: [namespace] });
+        const controlPlane = new k8s.helm.v4.Chart(`${name}-control-plane`, {
+            chart: path.join(dir, LINKERD_CHARTS.controlPlane),
+            namespace: LINKERD_NAMESPACE,
+            values: pulumi.secret(certs.stdout).apply((s) => linkerdControlPlaneValues(parseLinkerdCerts(s))),
+        }, { ...k8sOpts, dependsOn: [namespace, crds, images] });
+        this.ready = [controlPlane];
+        this.summary = { mesh: "linkerd", version: LINKERD_VERSION, namespace: LINKERD_NAMESPACE };
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Imports image tarballs that HostArtifacts put on this host into containerd's k8s.io
+# namespace (where the kubelet finds them: no registry in the lab) and checks that they
+# provided every image expected. With NETLAB_ACTION=delete it removes those images. Safe to
+# re-run. Inputs (rendered in): NETLAB_IMAGE_TARS (paths on this host, space-separated),
+# NETLAB_IMAGES (refs, space-separated), NETLAB_ACTION.
+set -euo pipefail
+
+: "${NETLAB_IMAGES:?}"
+if [ "${NETLAB_ACTION:-create}" = delete ]; then
+    if command -v ctr >/dev/null 2>&1; then
+        for image in $NETLAB_IMAGES; do
+            ctr -n k8s.io images rm "$image" >/dev/null 2>&1 || true
+        done
+    fi
+    echo "images removed from $(hostname): $NETLAB_IMAGES"
+    exit 0
+fi
+: "${NETLAB_IMAGE_TARS:?}"
+for tar in $NETLAB_IMAGE_TARS; do
+    [ -f "$tar" ] || { echo "containerd-images: $tar is missing on $(hostname)" >&2; exit 1; }
+    ctr -n k8s.io images import "$tar" >/dev/null
+done
+have=$(ctr -n k8s.io images ls -q)
+for image in $NETLAB_IMAGES; do
+    grep -xF "$image" >/dev/null <<<"$have" ||
+        { echo "containerd-images: $NETLAB_IMAGE_TARS did not provide $image on $(hostname)" >&2; exit 1; }
+done
+echo "$(hostname): $NETLAB_IMAGES"

@@ -1,0 +1,111 @@
+/**
+ * The sample service on kube-lab, rendered (pure: components/kube-httpbackend.ts creates the
+ * objects): its pod spec, a Deployment per version, a Service per version of a split, and the
+ * Gateway API HTTPRoute whose backendRefs carry the split's weights (the mesh's proxies route
+ * by it, seed 003).
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import { INJECT_ANNOTATION } from "./linkerd";
+
+/** Pods with this label set to "true" may reach the service; the NetworkPolicy denies the rest. */
+export const CLIENT_LABEL = "netlab.io/httpbackend-client";
+/** Every pod of a workload, whatever its version: the Deployments' and the Service's selector. */
+export const WORKLOAD_LABEL = "netlab.io/workload";
+/** The version a pod serves. */
+export const VERSION_LABEL = "netlab.io/version";
+export const HTTPBACKEND_PORT = 8081;
+/** The image of httpbackend on the kubeadm hosts (imported into containerd by HttpbackendImage). */
+export const KUBE_HTTPBACKEND_IMAGE = "localhost/netlab/httpbackend:lab";
+/**
+ * How long a meshed pod's proxy goes on after the pod is told to stop: longer than the app's
+ * preStop pause and drain, so the proxy still serves the requests the app finishes.
+ */
+export const PROXY_WAIT_BEFORE_EXIT_SECONDS = 8;
+
+/** v1.2.3 -> v1-2-3 (for names). */
+export function versionSlug(version: string): string {
+    return version.replace(/[^a-z0-9-]/gi, "-").toLowerCase();
+}
+
+/** The Service of one version of a split (an HTTPRoute backend). */
+export function versionServiceName(workload: string, version: string): string {
+    return `${workload}-${versionSlug(version)}`;
+}
+
+/**
+ * The Deployments of a workload: its `version` in the Deployment named after it, and the other
+ * version of a split in one named after that version (so moving weights, or adding and removing
+ * the other version, never touches the first Deployment's pods).
+ */
+export function workloadDeployments(workload: string, version: string, split?: Record<string, number>): { name: string; version: string; primary: boolean }[] {
+    const others = Object.keys(split ?? {}).filter((v) => v !== version).sort();
+    return [{ name: workload, version, primary: true }, ...others.map((v) => ({ name: versionServiceName(workload, v), version: v, primary: false }))];
+}
+
+export interface PodArgs {
+    version: string;
+    placement: string[];
+    /** The labels the pods of this Deployment share (the anti-affinity spreads them). */
+    labels: Record<string, string>;
+}
+
+/** The pod spec of the service. */
+export function httpbackendPodSpec(args: PodArgs): k8s.types.input.core.v1.PodSpec {
+    return {
+        containers: [{
+            name: "httpbackend",
+            image: KUBE_HTTPBACKEND_IMAGE,
+            // The image exists only on the nodes (no registry): never pull it.
+            imagePullPolicy: "Never",
+            args: ["-version", args.version, "-drain", "3s"],
+            ports: [{ name: "http", containerPort: HTTPBACKEND_PORT }],
+            readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 2, failureThreshold: 1 },
+            // The endpoints drop the pod while it still serves; then it drains for 3 s.
+            lifecycle: { preStop: { sleep: { seconds: 2 } } },
+            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+        }],
+        terminationGracePeriodSeconds: 15,
+        ...(args.placement.length > 0 ? {
+            affinity: {
+                nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                        nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: args.placement }] }],
+                    },
+                },
+                // Spread over the placement hosts, as the seed puts one server per node.
+                podAntiAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [{
+                        weight: 100,
+                        podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: args.labels } },
+                    }],
+                },
+            },
+        } : {}),
+    };
+}
+
+/** The annotations of a pod template: the mesh's injection and the proxy's wait on shutdown. */
+export function meshAnnotations(meshed: boolean): Record<string, string> {
+    return meshed ? {
+        [INJECT_ANNOTATION]: "enabled",
+        "config.alpha.linkerd.io/proxy-wait-before-exit-seconds": String(PROXY_WAIT_BEFORE_EXIT_SECONDS),
+    } : {};
+}
+
+/** The rolling update of every Deployment of the workload. */
+export function rollingUpdate(maxSurge: number, maxUnavailable: number): k8s.types.input.apps.v1.DeploymentStrategy {
+    return { type: "RollingUpdate", rollingUpdate: { maxSurge, maxUnavailable } };
+}
+
+/**
+ * The HTTPRoute of a split: attached to the workload's Service (GAMMA: a parentRef of kind
+ * Service), one backendRef per version's Service with its weight.
+ */
+export function splitRouteSpec(workload: string, split: Record<string, number>): Record<string, unknown> {
+    return {
+        parentRefs: [{ group: "core", kind: "Service", name: workload, port: HTTPBACKEND_PORT }],
+        rules: [{
+            backendRefs: Object.keys(split).sort().map((v) => ({ name: versionServiceName(workload, v), port: HTTPBACKEND_PORT, weight: split[v] })),
+        }],
+    };
+}

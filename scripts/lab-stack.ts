@@ -1,0 +1,41 @@
+/**
+ * What netlab's tools (the drills, the bench) use of a lab stack: its config, its `hosts`
+ * output, and an image tarball imported into the nodes' containerd over ssh (no registry in
+ * the lab).
+ */
+import { Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import { sshArgs } from "../lib/ssh";
+
+/** One host as the stack's `hosts` output lists it. */
+export interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
+
+/** ssh's arguments to reach a host with the key in keyFile. */
+export function sshTo(keyFile: string, h: HostOut): string[] {
+    return sshArgs(keyFile, h.ssh.port, h.ssh.user, h.ssh.host);
+}
+
+/**
+ * Imports TARBALL into the containerd (k8s.io) of every host given; throws unless each then
+ * lists `ref`. A missing tarball names the toolchain target that builds it.
+ */
+export function importNodeImage(tarball: string, hosts: HostOut[], keyFile: string, ref: string, target: string): void {
+    if (!fs.existsSync(tarball)) {
+        throw new Error(`${tarball} is missing: run 'npm run toolchain -- ${target}' first`);
+    }
+    const image = fs.readFileSync(tarball);
+    for (const h of hosts) {
+        execFileSync("ssh", [...sshTo(keyFile, h), `ctr -n k8s.io images import --no-unpack - >/dev/null && ctr -n k8s.io images ls -q | grep -qxF '${ref}'`],
+            { input: image, maxBuffer: 1 << 20 });
+    }
+}
+
+/** A config value of the stack, or `fallback` when it is not set. */
+export async function configOr<T extends string | undefined>(stack: Stack, key: string, fallback: T): Promise<string | T> {
+    try {
+        return (await stack.getConfig(key)).value;
+    } catch {
+        return fallback;
+    }
+}
