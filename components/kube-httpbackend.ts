@@ -1,6 +1,7 @@
 /**
  * KubeHttpbackend: the sample service on Kubernetes (rendered by lib/kube-workload.ts): a
- * Deployment per version (readiness probe on /health, a preStop pause so endpoints drop a pod
+ * Deployment (meshed: two, the second for a split's other version; readiness probe on /health,
+ * a preStop pause so endpoints drop a pod
  * before it stops, the rolling update's maxSurge/maxUnavailable from config, pinned to the
  * placement hosts as in seed 000), a ClusterIP Service on 8081 over all of them, and a
  * NetworkPolicy that admits only pods labelled as its clients (the lab checks prove whether
@@ -44,7 +45,7 @@ export class KubeHttpbackend extends pulumi.ComponentResource {
     public readonly clusterIp: pulumi.Output<string>;
     /** The Service's DNS name inside the cluster. */
     public readonly dnsName: string;
-    /** The Deployments by version (their rollouts are awaited). */
+    /** The Deployments by name (their rollouts are awaited). */
     public readonly deployments: Record<string, k8s.apps.v1.Deployment>;
 
     constructor(name: string, args: KubeHttpbackendArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -53,19 +54,16 @@ export class KubeHttpbackend extends pulumi.ComponentResource {
         const labels = { [WORKLOAD_LABEL]: args.workload };
         const childOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
         this.deployments = {};
-        for (const d of workloadDeployments(args.workload, args.version, args.split)) {
-            // The first Deployment selects by the workload alone, as before splits existed (a
-            // selector cannot change in place); the other version's by its version too.
-            const selector = d.primary ? labels : { ...labels, [VERSION_LABEL]: d.version };
-            this.deployments[d.version] = new k8s.apps.v1.Deployment(d.primary ? `${name}-deployment` : `${name}-deployment-${d.name}`, {
+        for (const d of workloadDeployments({ name: args.workload, version: args.version, count: args.replicas, split: args.split }, args.meshed)) {
+            this.deployments[d.name] = new k8s.apps.v1.Deployment(d.name === args.workload ? `${name}-deployment` : `${name}-deployment-split`, {
                 metadata: { name: d.name, namespace, labels },
                 spec: {
-                    replicas: args.replicas,
-                    selector: { matchLabels: selector },
+                    replicas: d.replicas,
+                    selector: { matchLabels: d.selector },
                     strategy: rollingUpdate(args.maxSurge, args.maxUnavailable),
                     template: {
-                        metadata: { labels: { ...labels, [VERSION_LABEL]: d.version }, annotations: meshAnnotations(args.meshed) },
-                        spec: httpbackendPodSpec({ version: d.version, placement: args.placement, labels: selector }),
+                        metadata: { labels: d.labels, annotations: meshAnnotations(args.meshed) },
+                        spec: httpbackendPodSpec({ version: d.version, placement: args.placement, labels: d.selector }),
                     },
                 },
             }, childOpts);

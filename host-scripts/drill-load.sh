@@ -73,9 +73,9 @@ start_pod() {
     [ "$NETLAB_MESH" = none ] || inject=enabled
     kubectl wait --for=delete "namespace/$pod_ns" --timeout="${timeout}s" >/dev/null 2>&1 || true
     kubectl create namespace "$pod_ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
-    jq -n --arg ns "$pod_ns" --arg node "$NETLAB_NODE" --arg image "$NETLAB_IMAGE" --arg label "$NETLAB_CLIENT_LABEL" --arg inject "$inject" '{
+    jq -n --arg ns "$pod_ns" --arg node "$NETLAB_NODE" --arg image "$NETLAB_IMAGE" --arg client "$NETLAB_CLIENT_LABEL" --arg inject "$inject" '{
         apiVersion: "v1", kind: "Pod",
-        metadata: {name: "fortio", namespace: $ns, labels: {($label): "true", "netlab.io/drill": "load"},
+        metadata: {name: "fortio", namespace: $ns, labels: {($client): "true", "netlab.io/drill": "load"},
             annotations: {"linkerd.io/inject": $inject}},
         spec: {nodeName: $node, tolerations: [{operator: "Exists"}], terminationGracePeriodSeconds: 1,
             containers: [{name: "fortio", image: $image, imagePullPolicy: "Never", command: ["sleep", "infinity"]}]}}' |

@@ -32,14 +32,37 @@ export function versionServiceName(workload: string, version: string): string {
     return `${workload}-${versionSlug(version)}`;
 }
 
+/** The label of the pods of a meshed workload's second Deployment (the other version of a split). */
+export const TRACK_LABEL = "netlab.io/track";
+
+export interface WorkloadDeployment {
+    /** The Deployment's name. */
+    name: string;
+    version: string;
+    replicas: number;
+    /** The Deployment's selector (the first one's is the workload alone, as before splits existed). */
+    selector: Record<string, string>;
+    /** The pods' labels. */
+    labels: Record<string, string>;
+}
+
 /**
- * The Deployments of a workload: its `version` in the Deployment named after it, and the other
- * version of a split in one named after that version (so moving weights, or adding and removing
- * the other version, never touches the first Deployment's pods).
+ * The Deployments of a workload: `version` in the one named after it; a meshed workload also
+ * has `<name>-split`, which runs the other version of a split, and no pod without one. A split
+ * removed scales it to 0 within the same `up`, before the checks (a Deployment deleted would
+ * go only at the end of the `up`, and serve until then). Weights and versions move without
+ * touching the first Deployment's pods.
  */
-export function workloadDeployments(workload: string, version: string, split?: Record<string, number>): { name: string; version: string; primary: boolean }[] {
-    const others = Object.keys(split ?? {}).filter((v) => v !== version).sort();
-    return [{ name: workload, version, primary: true }, ...others.map((v) => ({ name: versionServiceName(workload, v), version: v, primary: false }))];
+export function workloadDeployments(w: { name: string; version: string; count: number; split?: Record<string, number> }, meshed: boolean): WorkloadDeployment[] {
+    const workload = { [WORKLOAD_LABEL]: w.name };
+    const main = { name: w.name, version: w.version, replicas: w.count, selector: workload, labels: { ...workload, [VERSION_LABEL]: w.version } };
+    if (!meshed) {
+        return [main];
+    }
+    const other = Object.keys(w.split ?? {}).find((v) => v !== w.version);
+    const track = { ...workload, [TRACK_LABEL]: "split" };
+    const version = other ?? w.version;
+    return [main, { name: `${w.name}-split`, version, replicas: other === undefined ? 0 : w.count, selector: track, labels: { ...track, [VERSION_LABEL]: version } }];
 }
 
 export interface PodArgs {

@@ -25,10 +25,17 @@ const named = (run: StackRun, name: string): Recorded => {
 };
 
 describe("kube-lab workloads: versions, splits, rolling updates (lib/kube-workload.ts)", () => {
-    it("a split keeps the workload's version in its Deployment and runs the other in one named after it", () => {
-        assert.deepStrictEqual(workloadDeployments("web", "v1.0.0"), [{ name: "web", version: "v1.0.0", primary: true }]);
-        assert.deepStrictEqual(workloadDeployments("web", "v1.1.0", { "v1.0.0": 0, "v1.1.0": 100 }),
-            [{ name: "web", version: "v1.1.0", primary: true }, { name: "web-v1-0-0", version: "v1.0.0", primary: false }]);
+    it("unmeshed: one Deployment; meshed: a second one for a split's other version, at 0 without a split", () => {
+        const w = { name: "web", version: "v1.0.0", count: 3 };
+        const main = { name: "web", version: "v1.0.0", replicas: 3, selector: { "netlab.io/workload": "web" },
+            labels: { "netlab.io/workload": "web", "netlab.io/version": "v1.0.0" } };
+        assert.deepStrictEqual(workloadDeployments(w, false), [main]);
+        const track = { "netlab.io/workload": "web", "netlab.io/track": "split" };
+        assert.deepStrictEqual(workloadDeployments(w, true), [main,
+            { name: "web-split", version: "v1.0.0", replicas: 0, selector: track, labels: { ...track, "netlab.io/version": "v1.0.0" } }]);
+        const split = workloadDeployments({ ...w, split: { "v1.0.0": 80, "v1.1.0": 20 } }, true);
+        assert.deepStrictEqual(split[0], main, "the first Deployment is untouched by a split");
+        assert.deepStrictEqual([split[1].version, split[1].replicas], ["v1.1.0", 3]);
         assert.strictEqual(versionServiceName("web", "v1.10.2"), "web-v1-10-2");
     });
     it("the HTTPRoute hangs on the workload's Service and weighs a backend per version, 0 included", () => {
@@ -111,7 +118,9 @@ describe("stack mesh-lab (kubeadm + flannel + Linkerd, an 80/20 split)", () => {
 
     it("meshes both versions' Deployments after the control plane, with a Service per version and an 80/20 HTTPRoute", () => {
         const first = named(run, "app-httpbackend-deployment");
-        const second = named(run, "app-httpbackend-deployment-httpbackend-v1-1-0");
+        const second = named(run, "app-httpbackend-deployment-split");
+        assert.deepStrictEqual((second.inputs.metadata as { name: string }).name, "httpbackend-split");
+        assert.strictEqual((second.inputs.spec as { replicas: number }).replicas, 3);
         for (const d of [first, second]) {
             assert.ok(d.dependsOn.includes("mesh-control-plane"), `${d.name} waits for the injector`);
             const spec = d.inputs.spec as { strategy: unknown; template: { metadata: { annotations: Record<string, string> } } };

@@ -30,6 +30,18 @@ describe("e2e: kube-lab with Linkerd (split 80/20 -> 0/100 -> 100/0, rolling upd
         "jsonpath={range .items[*]}{.metadata.name} {.metadata.uid} {.metadata.labels.netlab\\.io/version} {.spec.initContainers[*].name} {.spec.containers[*].name}{\"\\n\"}{end}")
         .trim().split("\n").filter((l) => l).map((l) => { const [name, ...rest] = l.split(" "); return [name, rest.join(" ")]; }));
 
+    /** The workload's pods once there are `n` (those of a Deployment scaled down or replaced take a few seconds to go). */
+    const podsWhen = async (n: number): Promise<Record<string, string>> => {
+        for (let i = 0; i < 60; i++) {
+            const now = pods();
+            if (Object.keys(now).length === n) {
+                return now;
+            }
+            await new Promise((r) => setTimeout(r, 2000));
+        }
+        assert.fail(`not ${n} pods of httpbackend after 120 s: ${JSON.stringify(pods())}`);
+    };
+
     before(function () {
         checkPrerequisites(["command", "docker", "kubernetes"]);
         for (const f of ["kubernetes/kubeadm", "images/kubernetes.tar", "images/flannel.tar", "images/linkerd.tar", "images/fortio.tar",
@@ -74,8 +86,7 @@ describe("e2e: kube-lab with Linkerd (split 80/20 -> 0/100 -> 100/0, rolling upd
         assert.deepStrictEqual(result.outputs.mesh.value, { mesh: "linkerd", version: "edge-26.8.3", namespace: "linkerd" });
         assertMatrix(result.outputs.checks.value as Record<string, string>, true);
         console.log(kubectl("get", "pods", "-n", "linkerd", "-o", "wide").trim().split("\n").map((l) => `      ${l}`).join("\n"));
-        const now = pods();
-        assert.strictEqual(Object.keys(now).length, 3);
+        const now = await podsWhen(3);
         assert.ok(Object.values(now).every((p) => / v1\.0\.0 .*linkerd-proxy/.test(p)), JSON.stringify(now));
         const again = await phases.time("no-op up", () => stack.up({ onOutput: () => undefined }));
         assert.deepStrictEqual(Object.keys(again.summary.resourceChanges ?? {}).filter((k) => k !== "same"), [], "a second up changes nothing");
@@ -85,8 +96,7 @@ describe("e2e: kube-lab with Linkerd (split 80/20 -> 0/100 -> 100/0, rolling upd
         const s = await drill("split", { weights: [80, 20] });
         const share = s.checks.find((c) => c.name === "split share");
         assert.ok(share?.ok && Number(/over (\d+) requests/.exec(share.detail)?.[1]) >= SPLIT_MIN_REQUESTS, share?.detail);
-        const before = pods();
-        assert.strictEqual(Object.keys(before).length, 6, "three pods of each version");
+        const before = await podsWhen(6);
         await drill("split", { weights: [0, 100] });
         await drill("split", { weights: [100, 0] });
         assert.deepStrictEqual(pods(), before, "the same pods (names and uids): weights moved without a restart");
@@ -96,12 +106,12 @@ describe("e2e: kube-lab with Linkerd (split 80/20 -> 0/100 -> 100/0, rolling upd
         const stack = lab.opened;
         await stack.removeConfig("netlab:workloads[0].split", true);
         await phases.time("split removed", () => stack.up({ onOutput: () => undefined }));
-        assert.strictEqual(Object.keys(pods()).length, 3);
+        await podsWhen(3);
         const r = await drill("rolling");
         assert.deepStrictEqual(r.plan.expect.serving, ["v1.1.0"]);
         const served = r.report.versions[r.report.route];
         assert.ok((served["v1.0.0"] ?? 0) > 0 && (served["v1.1.0"] ?? 0) > 0, `both versions served during the update: ${JSON.stringify(served)}`);
-        assert.ok(Object.values(pods()).every((p) => / v1\.1\.0 .*linkerd-proxy/.test(p)));
+        assert.ok(Object.values(await podsWhen(3)).every((p) => / v1\.1\.0 .*linkerd-proxy/.test(p)));
     });
 
     it("the mesh removed in place: pods rolled without proxies, Linkerd's namespace, CRDs and webhooks gone; a rolling update unmeshed, none failed", async () => {
@@ -109,7 +119,8 @@ describe("e2e: kube-lab with Linkerd (split 80/20 -> 0/100 -> 100/0, rolling upd
         await stack.setConfig("netlab:mesh", { value: "none" });
         const result = await phases.time("mesh removed", () => stack.up({ onOutput: () => undefined }));
         assertMatrix(result.outputs.checks.value as Record<string, string>, false);
-        assert.ok(Object.values(pods()).every((p) => !p.includes("linkerd-proxy")), JSON.stringify(pods()));
+        const unmeshed = await podsWhen(3);
+        assert.ok(Object.values(unmeshed).every((p) => !p.includes("linkerd")), JSON.stringify(unmeshed));
         assert.strictEqual(kubectl("get", "namespaces", "-o", "name").split("\n").filter((n) => n === "namespace/linkerd").length, 0);
         assert.strictEqual(kubectl("get", "crds", "-o", "name").split("\n").filter((n) => /linkerd\.io|gateway\.networking\.k8s\.io/.test(n)).length, 0);
         assert.strictEqual(kubectl("get", "mutatingwebhookconfigurations,validatingwebhookconfigurations", "-o", "name").split("\n").filter((n) => n.includes("linkerd")).length, 0);
