@@ -8,6 +8,7 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 // js-yaml ships with @pulumi/pulumi (one of its own dependencies); only tests use it.
@@ -244,6 +245,23 @@ export async function runProgram(stack: string, config: Record<string, string>, 
 }
 
 /** Runs a stack file of the repo (with Pulumi.yaml's defaults under it). */
+/** A stand-in artifacts directory holding each of `files` (fake content), for the stacks that push them. */
+export function fakeArtifacts(files: string[]): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-artifacts-"));
+    for (const f of files) {
+        fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+        fs.writeFileSync(path.join(dir, f), `fake ${f}`);
+    }
+    return dir;
+}
+
+/** The resource of a run named `name` (the assertion lists the names there are). */
+export function named(run: StackRun, name: string): Recorded {
+    const r = run.resources.find((x) => x.name === name);
+    assert.ok(r, `no resource named ${name} (have: ${run.resources.map((x) => x.name).join(", ")})`);
+    return r;
+}
+
 export function runStackFile(stack: string, extra: Record<string, string> = {}, secretKeys: string[] = []): Promise<StackRun> {
     return runProgram(stack, { ...projectDefaults(), ...stackFileConfig(`Pulumi.${stack}.yaml`), ...extra }, secretKeys);
 }

@@ -6,23 +6,13 @@ import * as path from "path";
 import { KUBE_NODE_FILES } from "../components/kubeadm";
 import { cgroupRoot } from "../components/kubeadm";
 import {
-    checkDeleteBeforeReplace, checkHostSteps, hostStep, lastRecorded, MOCK_CA_HASH, MOCK_TOKEN, Recorded, runStackFile, StackRun,
+    checkDeleteBeforeReplace, checkHostSteps, fakeArtifacts, hostStep, lastRecorded, MOCK_CA_HASH, MOCK_TOKEN, named, Recorded, runStackFile, StackRun,
 } from "./harness";
 
 /** A stand-in artifacts directory with every file the kubeadm scenario pushes. */
-const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-kube-artifacts-"));
-for (const f of [...KUBE_NODE_FILES.map((x) => x.name), "images/flannel.tar", "images/kube-router.tar", "images/weave.tar", "images/calico.tar",
-    "images/cilium.tar", "httpbackend"]) {
-    fs.mkdirSync(path.dirname(path.join(ARTIFACTS, f)), { recursive: true });
-    fs.writeFileSync(path.join(ARTIFACTS, f), `fake ${f}`);
-}
+const ARTIFACTS = fakeArtifacts([...KUBE_NODE_FILES.map((x) => x.name), "images/flannel.tar", "images/kube-router.tar", "images/weave.tar",
+    "images/calico.tar", "images/cilium.tar", "httpbackend"]);
 const withArtifacts = { "netlab:artifactsDir": ARTIFACTS };
-
-const named = (run: StackRun, name: string): Recorded => {
-    const r = run.resources.find((x) => x.name === name);
-    assert.ok(r, `no resource named ${name} (have: ${run.resources.map((x) => x.name).join(", ")})`);
-    return r;
-};
 const children = (run: StackRun, parent: string): Recorded[] => run.resources.filter((r) => r.parent === parent);
 const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
 

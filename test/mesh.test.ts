@@ -8,21 +8,11 @@ import {
     CLIENT_LABEL, httpbackendPodSpec, meshAnnotations, PROXY_WAIT_BEFORE_EXIT_SECONDS, splitRouteSpec, versionServiceName, workloadDeployments,
 } from "../lib/kube-workload";
 import { LINKERD_IMAGES, LINKERD_TARBALL, LINKERD_WEBHOOKS, linkerdControlPlaneValues, parseLinkerdCerts } from "../lib/linkerd";
-import { checkDeleteBeforeReplace, Recorded, runStackFile, StackRun } from "./harness";
+import { checkDeleteBeforeReplace, fakeArtifacts, named, runStackFile, StackRun } from "./harness";
 
 /** A stand-in artifacts directory with every file a meshed kube-lab pushes. */
-const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-mesh-artifacts-"));
-for (const f of [...KUBE_NODE_FILES.map((x) => x.name), "images/flannel.tar", LINKERD_TARBALL, "httpbackend"]) {
-    fs.mkdirSync(path.dirname(path.join(ARTIFACTS, f)), { recursive: true });
-    fs.writeFileSync(path.join(ARTIFACTS, f), `fake ${f}`);
-}
+const ARTIFACTS = fakeArtifacts([...KUBE_NODE_FILES.map((x) => x.name), "images/flannel.tar", LINKERD_TARBALL, "httpbackend"]);
 const withArtifacts = { "netlab:artifactsDir": ARTIFACTS };
-
-const named = (run: StackRun, name: string): Recorded => {
-    const r = run.resources.find((x) => x.name === name);
-    assert.ok(r, `no resource named ${name} (have: ${run.resources.map((x) => x.name).join(", ")})`);
-    return r;
-};
 
 describe("kube-lab workloads: versions, splits, rolling updates (lib/kube-workload.ts)", () => {
     it("unmeshed: one Deployment; meshed: a second one for a split's other version, at 0 without a split", () => {

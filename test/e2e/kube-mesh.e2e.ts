@@ -11,8 +11,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { DrillArgs, DrillResult, drillTable, runDrill, SPLIT_MIN_REQUESTS } from "../../scripts/drill";
-import { checkPrerequisites, dockerObjects, LabStack, Phases, ROOT, sh } from "./lab";
+import { SPLIT_MIN_REQUESTS } from "../../scripts/drill";
+import { checkPrerequisites, dockerObjects, drillRunner, LabStack, Phases, ROOT, sh } from "./lab";
 
 const ARTIFACTS = path.join(ROOT, ".toolchain", "artifacts");
 const KUBECTL = path.join(ARTIFACTS, "kubernetes", "kubectl");
@@ -56,17 +56,7 @@ describe("e2e: kube-lab with Linkerd (split 80/20 -> 0/100 -> 100/0, rolling upd
         await lab.dispose().catch(() => undefined);
     });
 
-    /** Runs a drill at 500 qps and >= 10,000 requests; every check of the drill must pass. */
-    const drill = async (scenario: DrillArgs["scenario"], extra: Partial<DrillArgs> = {}): Promise<DrillResult> => {
-        const r = await phases.time(`drill ${scenario}${extra.weights ? ` ${extra.weights.join("/")}` : ""}`, () => runDrill(lab.opened, {
-            scenario, qps: 500, minRequests: 10000, maxSeconds: 600, outDir, log: (l) => console.log(`      ${l}`), ...extra,
-        }));
-        tables.push(`      ${scenario}${extra.weights ? ` ${extra.weights.join("/")}` : ""} (${r.files.png}):\n${drillTable(r)}`);
-        console.log(drillTable(r));
-        assert.deepStrictEqual(r.checks.filter((c) => !c.ok), [], `drill ${scenario}: every check passes`);
-        assert.ok(r.report.requests.total >= 10000 && r.report.failed === 0);
-        return r;
-    };
+    const drill = drillRunner(lab, phases, outDir, tables);
     const assertMatrix = (matrix: Record<string, string>, meshed: boolean): void => {
         for (const [cell, result] of Object.entries(matrix)) {
             console.log(`      ${result.split(":")[0].padEnd(11)} ${cell}: ${result.slice(result.indexOf(":") + 2)}`);

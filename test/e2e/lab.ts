@@ -3,10 +3,13 @@
  * backend in a temp dir, the toolchain on PATH) and inspect the real lab with docker and ssh.
  */
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import * as assert from "assert";
 import { execFileSync, ExecFileSyncOptions } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+
+import { DrillArgs, DrillResult, drillTable, runDrill } from "../../scripts/drill";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const TOOLCHAIN_BIN = process.env.NETLAB_TOOLCHAIN ?? path.join(ROOT, ".toolchain", "bin");
@@ -165,5 +168,24 @@ export function dockerObjects(prefix: string): { containers: string[]; networks:
         containers: list(["ps", "-a", "--format", "{{.Names}}", "--filter", `label=netlab.lab=${prefix}`]).sort(),
         networks: list(["network", "ls", "--format", "{{.Name}}", "--filter", `label=netlab.lab=${prefix}`]).sort(),
         images: list(["images", "-a", "-q", "--filter", `label=netlab.lab=${prefix}`]),
+    };
+}
+
+/**
+ * The drills of an e2e suite: each at `qps` 500 and >= 10,000 requests on the suite's stack,
+ * its table printed and kept in `tables`; every check of a drill must pass.
+ */
+export function drillRunner(lab: LabStack, phases: Phases, outDir: string, tables: string[]):
+    (scenario: DrillArgs["scenario"], extra?: Partial<DrillArgs>) => Promise<DrillResult> {
+    return async (scenario, extra = {}) => {
+        const name = `${scenario}${extra.weights ? ` ${extra.weights.join("/")}` : ""}`;
+        const r = await phases.time(`drill ${name}`, () => runDrill(lab.opened, {
+            scenario, qps: 500, minRequests: 10000, maxSeconds: 600, outDir, log: (l) => console.log(`      ${l}`), ...extra,
+        }));
+        tables.push(`      ${name} (${r.files.png}):\n${drillTable(r)}`);
+        console.log(drillTable(r));
+        assert.deepStrictEqual(r.checks.filter((c) => !c.ok), [], `drill ${name}: every check passes`);
+        assert.ok(r.report.requests.total >= 10000 && r.report.failed === 0);
+        return r;
     };
 }

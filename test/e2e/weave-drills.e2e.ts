@@ -11,8 +11,8 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { DrillArgs, drillTable, runDrill, DrillResult, SPLIT_MIN_REQUESTS } from "../../scripts/drill";
-import { changed, checkPrerequisites, dockerObjects, LabStack, Phases, ROOT, sh } from "./lab";
+import { SPLIT_MIN_REQUESTS } from "../../scripts/drill";
+import { changed, checkPrerequisites, dockerObjects, drillRunner, LabStack, Phases, ROOT, sh } from "./lab";
 
 interface WorkloadOut { deployment: { state: string; jobVersion: number }; instances: string[]; history: { jobVersion: number }[] }
 
@@ -36,17 +36,7 @@ describe("e2e: drills on weave-lab (fabio, Nomad's upgrade patterns under 500 qp
     const workload = async (): Promise<WorkloadOut> =>
         ((await lab.opened.outputs()).workloads.value as Record<string, WorkloadOut>).httpbackend;
 
-    /** Runs a drill at 500 qps and >= 10,000 requests; every check of the drill must pass. */
-    const drill = async (scenario: DrillArgs["scenario"], extra: Partial<DrillArgs> = {}): Promise<DrillResult> => {
-        const r = await phases.time(`drill ${scenario}`, () => runDrill(lab.opened, {
-            scenario, qps: 500, minRequests: 10000, maxSeconds: 600, outDir, log: (l) => console.log(`      ${l}`), ...extra,
-        }));
-        tables.push(`      ${scenario}${extra.weights ? ` ${extra.weights.join("/")}` : ""} (${r.files.png}):\n${drillTable(r)}`);
-        console.log(drillTable(r));
-        assert.deepStrictEqual(r.checks.filter((c) => !c.ok), [], `drill ${scenario}: every check passes`);
-        assert.ok(r.report.requests.total >= 10000 && r.report.failed === 0);
-        return r;
-    };
+    const drill = drillRunner(lab, phases, outDir, tables);
 
     it("pulumi up: the lab with fabio, httpbackend v1.0.0 rolled out", async () => {
         const stack = await lab.open();
