@@ -6,7 +6,8 @@
  * every pod annotated `linkerd.io/inject: enabled`. The trust anchor, the identity issuer and
  * the webhooks' certificates are made once per stack and kept as secrets in its state. Pulumi
  * waits for every Deployment of the control plane to be available; removing the mesh removes
- * all of it (the meshed workloads are rolled without their proxies first).
+ * all of it, the Gateway API CRDs included (the meshed workloads are rolled without their
+ * proxies first).
  */
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
@@ -19,6 +20,17 @@ import {
     LINKERD_VERSION, LINKERD_WEBHOOKS, linkerdControlPlaneValues, linkerdCrdsValues, parseLinkerdCerts,
 } from "../lib/linkerd";
 import { REPO_ROOT } from "../lib/scripts";
+
+/**
+ * The chart marks the Gateway API CRDs `helm.sh/resource-policy: keep` (a Helm uninstall leaves
+ * them, for other users of the Gateway API); the lab made them, so removing the mesh removes them.
+ */
+function deleteCrdsWithTheMesh(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+    if (args.type !== "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition") {
+        return undefined;
+    }
+    return { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: false }) };
+}
 
 export interface LinkerdMeshArgs {
     hosts: LabHost[];
@@ -58,7 +70,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             chart: path.join(dir, LINKERD_CHARTS.crds),
             namespace: LINKERD_NAMESPACE,
             values: linkerdCrdsValues(),
-        }, { ...k8sOpts, dependsOn: [namespace] });
+        }, { ...k8sOpts, dependsOn: [namespace], transforms: [deleteCrdsWithTheMesh] });
         const controlPlane = new k8s.helm.v4.Chart(`${name}-control-plane`, {
             chart: path.join(dir, LINKERD_CHARTS.controlPlane),
             namespace: LINKERD_NAMESPACE,
