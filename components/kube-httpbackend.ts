@@ -4,8 +4,8 @@
  * a preStop pause so endpoints drop a pod
  * before it stops, the rolling update's maxSurge/maxUnavailable from config, pinned to the
  * placement hosts as in seed 000), a ClusterIP Service on 8081 over all of them, and a
- * NetworkPolicy that admits only pods labelled as its clients (the lab checks prove whether
- * the CNI enforces it). Meshed, its pods get the mesh's proxy. A split adds a Service per
+ * NetworkPolicy that admits only pods labelled as its clients, at its port and, meshed, at its
+ * proxy's inbound port (the lab checks prove whether the CNI enforces it). Meshed, its pods get the mesh's proxy. A split adds a Service per
  * version and an HTTPRoute on the workload's Service whose backendRefs carry the weights:
  * changing them changes the route only, no pod restarts.
  */
@@ -15,6 +15,7 @@ import {
     CLIENT_LABEL, HTTPBACKEND_PORT, httpbackendPodSpec, meshAnnotations, rollingUpdate, splitRouteSpec, VERSION_LABEL,
     versionServiceName, WORKLOAD_LABEL, workloadDeployments,
 } from "../lib/kube-workload";
+import { PROXY_INBOUND_PORT } from "../lib/linkerd";
 
 export interface KubeHttpbackendArgs {
     /** The provider of the cluster. */
@@ -90,7 +91,11 @@ export class KubeHttpbackend extends pulumi.ComponentResource {
             spec: {
                 podSelector: { matchLabels: labels },
                 policyTypes: ["Ingress"],
-                ingress: [{ from: [{ podSelector: { matchLabels: { [CLIENT_LABEL]: "true" } }, namespaceSelector: {} }], ports: [{ port: HTTPBACKEND_PORT }] }],
+                ingress: [{
+                    from: [{ podSelector: { matchLabels: { [CLIENT_LABEL]: "true" } }, namespaceSelector: {} }],
+                    // Meshed, a client's traffic arrives at the pod's proxy: admitted there too.
+                    ports: [HTTPBACKEND_PORT, ...(args.meshed ? [PROXY_INBOUND_PORT] : [])].map((port) => ({ port })),
+                }],
             },
         }, childOpts);
         this.clusterIp = service.spec.clusterIP;

@@ -5,7 +5,9 @@
  * then identity, destination with the policy controller, and the proxy injector, which meshes
  * every pod annotated `linkerd.io/inject: enabled`. The trust anchor, the identity issuer and
  * the webhooks' certificates are made once per stack and kept as secrets in its state. Pulumi
- * waits for every Deployment of the control plane to be available; removing the mesh removes
+ * waits for every Deployment of the control plane to be available, and again after every apply
+ * of the pod network (a CNI swap restarts every pod: meshed pods made while the injector was
+ * down are rolled again, with their proxies); removing the mesh removes
  * all of it, the Gateway API CRDs included (the meshed workloads are rolled without their
  * proxies first).
  */
@@ -14,12 +16,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ContainerdImages } from "./containerd-images";
+import { hostCommand } from "./host-command";
 import { LabHost } from "./hosts";
 import {
     LINKERD_CHARTS, LINKERD_IMAGES, LINKERD_NAMESPACE, LINKERD_NAMESPACE_METADATA, LINKERD_TARBALL, LINKERD_TOOLCHAIN_COMMAND,
-    LINKERD_VERSION, LINKERD_WEBHOOKS, linkerdControlPlaneValues, linkerdCrdsValues, parseLinkerdCerts,
+    LINKERD_DEPLOYMENTS, LINKERD_VERSION, LINKERD_WEBHOOKS, linkerdControlPlaneValues, linkerdCrdsValues, parseLinkerdCerts,
 } from "../lib/linkerd";
-import { REPO_ROOT } from "../lib/scripts";
+import { renderHostScript, REPO_ROOT } from "../lib/scripts";
 
 /**
  * The chart marks the Gateway API CRDs `helm.sh/resource-policy: keep` (a Helm uninstall leaves
@@ -38,6 +41,10 @@ export interface LinkerdMeshArgs {
     artifactsDir: string;
     /** The cluster's provider. */
     provider: k8s.Provider;
+    /** The control-plane host (kubectl, the admin kubeconfig). */
+    control: LabHost;
+    /** The pod network's apply step: when it runs again (a CNI swap restarts every pod), so does the mesh's readiness step. */
+    podNetwork: pulumi.Input<string>;
     /** The cluster and its CNI. */
     dependsOn: pulumi.Resource[];
 }
@@ -76,7 +83,17 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             namespace: LINKERD_NAMESPACE,
             values: pulumi.secret(certs.stdout).apply((s) => linkerdControlPlaneValues(parseLinkerdCerts(s))),
         }, { ...k8sOpts, dependsOn: [namespace, crds, images] });
-        this.ready = [controlPlane];
+        // After every apply of the pod network: the control plane available again, and the meshed
+        // pods that were made while the injector was down rolled with their proxies.
+        const ready = hostCommand(`${name}-ready`, args.control, {
+            create: "bash -s",
+            update: "bash -s",
+            stdin: renderHostScript("host-scripts/linkerd-ready.sh", {
+                NETLAB_NAMESPACE: LINKERD_NAMESPACE, NETLAB_DEPLOYMENTS: LINKERD_DEPLOYMENTS.join(" "), NETLAB_TIMEOUT: 300,
+            }),
+            triggers: [args.podNetwork],
+        }, { parent: this, dependsOn: [controlPlane] });
+        this.ready = [controlPlane, ready];
         this.summary = { mesh: "linkerd", version: LINKERD_VERSION, namespace: LINKERD_NAMESPACE };
         this.registerOutputs({});
     }

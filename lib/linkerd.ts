@@ -25,6 +25,11 @@ export const LINKERD_IMAGES = {
 export const INJECT_ANNOTATION = "linkerd.io/inject";
 /** The name of the proxy container the injector adds. */
 export const PROXY_CONTAINER = "linkerd-proxy";
+/**
+ * The port a meshed pod's proxy takes inbound connections on: a meshed client's proxy connects
+ * to it directly (mTLS), not to the application's port, so a NetworkPolicy must admit it.
+ */
+export const PROXY_INBOUND_PORT = 4143;
 
 /**
  * The admission webhooks, by their values key in the chart, and the Service each is served

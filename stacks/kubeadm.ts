@@ -71,7 +71,8 @@ export function kubeadmScenario(cfg: LabConfig): LabOutputs {
         dependsOn: [binary, ...cluster.ready],
     });
     const mesh = meshed ? new LinkerdMesh("mesh", {
-        hosts: hosts.hosts, privateKey: hosts.privateKey, artifactsDir, provider: cluster.provider, dependsOn: [cni.applied],
+        hosts: hosts.hosts, privateKey: hosts.privateKey, artifactsDir, provider: cluster.provider, control,
+        podNetwork: cni.applied.id, dependsOn: [cni.applied],
     }) : undefined;
     const placementOf = (p: string[]): string[] => p.length > 0 ? p : workers.map((h) => h.name);
     const apps = cfg.workloads.map((w) => ({

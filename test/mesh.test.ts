@@ -112,7 +112,7 @@ describe("stack mesh-lab (kubeadm + flannel + Linkerd, an 80/20 split)", () => {
         assert.deepStrictEqual((second.inputs.metadata as { name: string }).name, "httpbackend-split");
         assert.strictEqual((second.inputs.spec as { replicas: number }).replicas, 3);
         for (const d of [first, second]) {
-            assert.ok(d.dependsOn.includes("mesh-control-plane"), `${d.name} waits for the injector`);
+            assert.ok(d.dependsOn.includes("mesh-control-plane") && d.dependsOn.includes("mesh-ready"), `${d.name} waits for the injector`);
             const spec = d.inputs.spec as { strategy: unknown; template: { metadata: { annotations: Record<string, string> } } };
             assert.strictEqual(spec.template.metadata.annotations["linkerd.io/inject"], "enabled");
             assert.deepStrictEqual(spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
@@ -125,6 +125,15 @@ describe("stack mesh-lab (kubeadm + flannel + Linkerd, an 80/20 split)", () => {
         for (const v of ["v1-0-0", "v1-1-0"]) {
             named(run, `app-httpbackend-service-httpbackend-${v}`);
         }
+    });
+
+    it("after every apply of the pod network, waits for the control plane and re-meshes pods made while the injector was down", () => {
+        const ready = named(run, "mesh-ready");
+        const triggers = ready.inputs.triggers as unknown[];
+        assert.strictEqual(triggers[0], "cni-apply-id", "a CNI swap (a new apply) runs it again");
+        assert.ok(String(ready.inputs.create).includes("netlab-mesh-lab-u1"), "on the control-plane host");
+        assert.ok(ready.dependsOn.includes("mesh-control-plane"));
+        assert.match(String(ready.inputs.stdin), /rollout restart/);
     });
 
     it("checks the mesh and either version's answer; clients are meshed in the checks", () => {
