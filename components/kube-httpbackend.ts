@@ -63,7 +63,7 @@ export class KubeHttpbackend extends pulumi.ComponentResource {
                     selector: { matchLabels: d.selector },
                     strategy: rollingUpdate(args.maxSurge, args.maxUnavailable),
                     template: {
-                        metadata: { labels: d.labels, annotations: meshAnnotations(args.meshed) },
+                        metadata: { labels: d.labels, ...(args.meshed ? { annotations: meshAnnotations(true) } : {}) },
                         spec: httpbackendPodSpec({ version: d.version, placement: args.placement, labels: d.selector }),
                     },
                 },
