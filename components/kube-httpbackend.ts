@@ -1,19 +1,18 @@
 /**
  * KubeHttpbackend: the sample service on Kubernetes (rendered by lib/kube-workload.ts): a
- * Deployment (meshed: two, the second for a split's other version; readiness probe on /health,
- * a preStop pause so endpoints drop a pod
- * before it stops, the rolling update's maxSurge/maxUnavailable from config, pinned to the
- * placement hosts as in seed 000), a ClusterIP Service on 8081 over all of them, and a
- * NetworkPolicy that admits only pods labelled as its clients, at its port and, meshed, at its
- * proxy's inbound port (the lab checks prove whether the CNI enforces it). Meshed, its pods get the mesh's proxy. A split adds a Service per
- * version and an HTTPRoute on the workload's Service whose backendRefs carry the weights:
- * changing them changes the route only, no pod restarts.
- */
+ * Deployment (readiness probe on /health, a preStop pause so endpoints drop a pod before it
+ * stops, the rolling update's maxSurge/maxUnavailable from config, pinned to the placement
+ * hosts as in seed 000), a ClusterIP Service on 8081, and a NetworkPolicy that admits only
+ * pods labelled as its clients, at its port and, meshed, at its proxy's inbound port (the lab
+ * checks prove whether the CNI enforces it). Meshed, its pods get the mesh's proxy, and it has
+ * a second Deployment for a split's other version, a Service per track and an HTTPRoute on the
+ * workload's Service whose backendRefs carry the weights: changing them changes the route
+ * only, no pod restarts. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    CLIENT_LABEL, HTTPBACKEND_PORT, httpbackendPodSpec, meshAnnotations, rollingUpdate, splitRouteSpec, VERSION_LABEL,
-    versionServiceName, WORKLOAD_LABEL, workloadDeployments,
+    CLIENT_LABEL, HTTPBACKEND_PORT, httpbackendPodSpec, meshAnnotations, rollingUpdate, splitRouteSpec, TRACK_LABEL, trackServiceName,
+    TRACKS, trackWeights, WORKLOAD_LABEL, WorkloadDeployment, workloadDeployments,
 } from "../lib/kube-workload";
 import { PROXY_INBOUND_PORT } from "../lib/linkerd";
 
@@ -55,36 +54,48 @@ export class KubeHttpbackend extends pulumi.ComponentResource {
         const labels = { [WORKLOAD_LABEL]: args.workload };
         const childOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
         this.deployments = {};
-        for (const d of workloadDeployments({ name: args.workload, version: args.version, count: args.replicas, split: args.split }, args.meshed)) {
-            this.deployments[d.name] = new k8s.apps.v1.Deployment(d.name === args.workload ? `${name}-deployment` : `${name}-deployment-split`, {
-                metadata: { name: d.name, namespace, labels },
-                spec: {
-                    replicas: d.replicas,
-                    selector: { matchLabels: d.selector },
-                    strategy: rollingUpdate(args.maxSurge, args.maxUnavailable),
-                    template: {
-                        metadata: { labels: d.labels, ...(args.meshed ? { annotations: meshAnnotations(true) } : {}) },
-                        spec: httpbackendPodSpec({ version: d.version, placement: args.placement, labels: d.selector }),
-                    },
+        const deployments = workloadDeployments({ name: args.workload, version: args.version, count: args.replicas, split: args.split }, args.meshed);
+        const deploymentArgs = (d: WorkloadDeployment): k8s.apps.v1.DeploymentArgs => ({
+            metadata: { name: d.name, namespace, labels },
+            spec: {
+                replicas: d.replicas,
+                selector: { matchLabels: d.selector },
+                strategy: rollingUpdate(args.maxSurge, args.maxUnavailable),
+                template: {
+                    metadata: { labels: d.labels, ...(args.meshed ? { annotations: meshAnnotations(true) } : {}) },
+                    spec: httpbackendPodSpec({ version: d.version, placement: args.placement, labels: d.selector }),
                 },
-            }, childOpts);
-        }
-        const all = Object.values(this.deployments);
+            },
+        });
+        const [main, second] = deployments;
+        this.deployments[main.name] = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(main), childOpts);
         const service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: { name: args.workload, namespace, labels },
             spec: { selector: labels, ports: [{ name: "http", port: HTTPBACKEND_PORT, targetPort: "http" }] },
-        }, { ...childOpts, dependsOn: all });
-        if (args.split !== undefined) {
-            const backends = Object.keys(args.split).map((v) => new k8s.core.v1.Service(`${name}-service-${versionServiceName(args.workload, v)}`, {
-                metadata: { name: versionServiceName(args.workload, v), namespace, labels: { ...labels, [VERSION_LABEL]: v } },
-                spec: { selector: { ...labels, [VERSION_LABEL]: v }, ports: [{ name: "http", port: HTTPBACKEND_PORT, targetPort: "http" }] },
-            }, { ...childOpts, dependsOn: all }));
-            new k8s.apiextensions.CustomResource(`${name}-split`, {
+        }, { ...childOpts, dependsOn: [this.deployments[main.name]] });
+        if (second !== undefined) {
+            // Meshed: a Service per track and the HTTPRoute that weighs them, always there (all on
+            // the main track without a split). The order makes both moves safe: a split's pods are
+            // ready before the route sends them traffic; without a split, the route takes the
+            // traffic away before the second Deployment scales to 0.
+            const tracks = TRACKS.map((t) => new k8s.core.v1.Service(`${name}-service-${t}`, {
+                metadata: { name: trackServiceName(args.workload, t), namespace, labels: { ...labels, [TRACK_LABEL]: t } },
+                spec: { selector: { ...labels, [TRACK_LABEL]: t }, ports: [{ name: "http", port: HTTPBACKEND_PORT, targetPort: "http" }] },
+            }, childOpts));
+            const splitting = second.replicas > 0;
+            const secondOpts = { ...childOpts, dependsOn: [...(args.dependsOn ?? [])] };
+            let secondDeployment: k8s.apps.v1.Deployment | undefined;
+            if (splitting) {
+                secondDeployment = new k8s.apps.v1.Deployment(`${name}-deployment-split`, deploymentArgs(second), secondOpts);
+            }
+            const route = new k8s.apiextensions.CustomResource(`${name}-split`, {
                 apiVersion: "gateway.networking.k8s.io/v1",
                 kind: "HTTPRoute",
                 metadata: { name: `${args.workload}-split`, namespace, labels },
-                spec: splitRouteSpec(args.workload, args.split),
-            }, { ...childOpts, dependsOn: [service, ...backends] });
+                spec: splitRouteSpec(args.workload, trackWeights({ version: args.version, split: args.split })),
+            }, { ...childOpts, dependsOn: [service, ...tracks, this.deployments[main.name], ...(secondDeployment ? [secondDeployment] : [])] });
+            secondDeployment ??= new k8s.apps.v1.Deployment(`${name}-deployment-split`, deploymentArgs(second), { ...secondOpts, dependsOn: [...secondOpts.dependsOn, route] });
+            this.deployments[second.name] = secondDeployment;
         }
         new k8s.networking.v1.NetworkPolicy(`${name}-policy`, {
             metadata: { name: `${args.workload}-clients-only`, namespace, labels },

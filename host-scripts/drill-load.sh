@@ -103,7 +103,7 @@ start)
     end=$(($(date +%s) + NETLAB_MAX_SECONDS + 30))
     (
         trap '' HUP
-        while [ "$(date +%s)" -lt "$end" ]; do
+        while [ "$(date +%s)" -lt "$end" ] && [ ! -f "$dir/sampler.stop" ]; do
             sample_once >> "$dir/samples.jsonl" || true
             sleep 1
         done
@@ -150,12 +150,21 @@ stop)
             sleep 0.5
         done
     fi
-    # One last sample after the load, so the last second's requests are counted.
+    # The sampler finishes the sample it is taking and stops (a sample takes up to a second or
+    # two with the pod runner): the last sample below must come after it.
     if [ -d "$dir" ]; then
-        sample_once >> "$dir/samples.jsonl" || true
+        touch "$dir/sampler.stop"
+        for _ in $(seq 1 20); do
+            running sampler || break
+            sleep 0.5
+        done
     fi
     if running sampler; then
         kill "$(cat "$dir/sampler.pid")" 2>/dev/null || true
+    fi
+    # One last sample after the load, so the last second's requests are counted.
+    if [ -d "$dir" ]; then
+        sample_once >> "$dir/samples.jsonl" || true
     fi
     [ ! -d "$dir" ] || [ -s "$dir/fortio.json" ] || { cat "$dir/fortio.log" >&2 || true; echo "drill-load: fortio wrote no result" >&2; exit 1; }
     echo "drill-load: stopped"

@@ -1,8 +1,8 @@
 /**
  * The sample service on kube-lab, rendered (pure: components/kube-httpbackend.ts creates the
- * objects): its pod spec, a Deployment per version, a Service per version of a split, and the
- * Gateway API HTTPRoute whose backendRefs carry the split's weights (the mesh's proxies route
- * by it, seed 003).
+ * objects): its pod spec, its Deployments (meshed: a main and a split track), a Service per
+ * track, and the Gateway API HTTPRoute whose backendRefs carry the split's weights (the mesh's
+ * proxies route by it, seed 003).
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { INJECT_ANNOTATION } from "./linkerd";
@@ -22,22 +22,15 @@ export const KUBE_HTTPBACKEND_IMAGE = "localhost/netlab/httpbackend:lab";
  */
 export const PROXY_WAIT_BEFORE_EXIT_SECONDS = 8;
 
-/** v1.2.3 -> v1-2-3 (for names). */
-export function versionSlug(version: string): string {
-    return version.replace(/[^a-z0-9-]/gi, "-").toLowerCase();
-}
-
-/** The Service of one version of a split (an HTTPRoute backend). */
-export function versionServiceName(workload: string, version: string): string {
-    return `${workload}-${versionSlug(version)}`;
-}
-
-/** The label of the pods of a meshed workload's second Deployment (the other version of a split). */
+/** The track of a meshed workload's pods: "main" (its Deployment) or "split" (`<name>-split`). */
 export const TRACK_LABEL = "netlab.io/track";
+export const TRACKS = ["main", "split"] as const;
+export type Track = (typeof TRACKS)[number];
 
 export interface WorkloadDeployment {
     /** The Deployment's name. */
     name: string;
+    track: Track;
     version: string;
     replicas: number;
     /** The Deployment's selector (the first one's is the workload alone, as before splits existed). */
@@ -48,21 +41,44 @@ export interface WorkloadDeployment {
 
 /**
  * The Deployments of a workload: `version` in the one named after it; a meshed workload also
- * has `<name>-split`, which runs the other version of a split, and no pod without one. A split
- * removed scales it to 0 within the same `up`, before the checks (a Deployment deleted would
- * go only at the end of the `up`, and serve until then). Weights and versions move without
- * touching the first Deployment's pods.
+ * has `<name>-split`, which runs the other version of a split, and no pod without one.
+ * Weights and versions move without touching the first Deployment's pods.
  */
 export function workloadDeployments(w: { name: string; version: string; count: number; split?: Record<string, number> }, meshed: boolean): WorkloadDeployment[] {
     const workload = { [WORKLOAD_LABEL]: w.name };
-    const main = { name: w.name, version: w.version, replicas: w.count, selector: workload, labels: { ...workload, [VERSION_LABEL]: w.version } };
+    const main: WorkloadDeployment = {
+        name: w.name, track: "main", version: w.version, replicas: w.count, selector: workload,
+        labels: { ...workload, [VERSION_LABEL]: w.version, ...(meshed ? { [TRACK_LABEL]: "main" } : {}) },
+    };
     if (!meshed) {
         return [main];
     }
-    const other = Object.keys(w.split ?? {}).find((v) => v !== w.version);
+    const other = splitOther(w);
     const track = { ...workload, [TRACK_LABEL]: "split" };
     const version = other ?? w.version;
-    return [main, { name: `${w.name}-split`, version, replicas: other === undefined ? 0 : w.count, selector: track, labels: { ...track, [VERSION_LABEL]: version } }];
+    return [main, {
+        name: `${w.name}-split`, track: "split", version, replicas: other === undefined ? 0 : w.count, selector: track,
+        labels: { ...track, [VERSION_LABEL]: version },
+    }];
+}
+
+/** The version of a split other than the workload's own, if there is a split. */
+export function splitOther(w: { version: string; split?: Record<string, number> }): string | undefined {
+    return Object.keys(w.split ?? {}).find((v) => v !== w.version);
+}
+
+/** The Service of one track of a meshed workload (a backend of its HTTPRoute). */
+export function trackServiceName(workload: string, track: Track): string {
+    return `${workload}-${track}`;
+}
+
+/** The weight in percent of each track: the split's, or all on the main track without one. */
+export function trackWeights(w: { version: string; split?: Record<string, number> }): Record<Track, number> {
+    const other = splitOther(w);
+    if (w.split === undefined || other === undefined) {
+        return { main: 100, split: 0 };
+    }
+    return { main: w.split[w.version], split: w.split[other] };
 }
 
 export interface PodArgs {
@@ -121,14 +137,12 @@ export function rollingUpdate(maxSurge: number, maxUnavailable: number): k8s.typ
 }
 
 /**
- * The HTTPRoute of a split: attached to the workload's Service (GAMMA: a parentRef of kind
- * Service), one backendRef per version's Service with its weight.
+ * The HTTPRoute of a meshed workload: attached to the workload's Service (GAMMA: a parentRef of
+ * kind Service), a backendRef per track's Service with its weight.
  */
-export function splitRouteSpec(workload: string, split: Record<string, number>): Record<string, unknown> {
+export function splitRouteSpec(workload: string, weights: Record<Track, number>): Record<string, unknown> {
     return {
         parentRefs: [{ group: "core", kind: "Service", name: workload, port: HTTPBACKEND_PORT }],
-        rules: [{
-            backendRefs: Object.keys(split).sort().map((v) => ({ name: versionServiceName(workload, v), port: HTTPBACKEND_PORT, weight: split[v] })),
-        }],
+        rules: [{ backendRefs: TRACKS.map((t) => ({ name: trackServiceName(workload, t), port: HTTPBACKEND_PORT, weight: weights[t] })) }],
     };
 }

@@ -5,7 +5,7 @@ import * as path from "path";
 import { KUBE_NODE_FILES } from "../components/kubeadm";
 import { planDrill } from "../lib/drill/scenarios";
 import {
-    CLIENT_LABEL, httpbackendPodSpec, meshAnnotations, PROXY_WAIT_BEFORE_EXIT_SECONDS, splitRouteSpec, versionServiceName, workloadDeployments,
+    CLIENT_LABEL, httpbackendPodSpec, meshAnnotations, PROXY_WAIT_BEFORE_EXIT_SECONDS, splitRouteSpec, trackWeights, workloadDeployments,
 } from "../lib/kube-workload";
 import { LINKERD_IMAGES, LINKERD_TARBALL, LINKERD_WEBHOOKS, linkerdControlPlaneValues, parseLinkerdCerts } from "../lib/linkerd";
 import { checkDeleteBeforeReplace, fakeArtifacts, named, runStackFile, StackRun } from "./harness";
@@ -15,23 +15,25 @@ const ARTIFACTS = fakeArtifacts([...KUBE_NODE_FILES.map((x) => x.name), "images/
 const withArtifacts = { "netlab:artifactsDir": ARTIFACTS };
 
 describe("kube-lab workloads: versions, splits, rolling updates (lib/kube-workload.ts)", () => {
-    it("unmeshed: one Deployment; meshed: a second one for a split's other version, at 0 without a split", () => {
+    it("unmeshed: one Deployment; meshed: a main and a split track, the split at 0 without a split", () => {
         const w = { name: "web", version: "v1.0.0", count: 3 };
-        const main = { name: "web", version: "v1.0.0", replicas: 3, selector: { "netlab.io/workload": "web" },
-            labels: { "netlab.io/workload": "web", "netlab.io/version": "v1.0.0" } };
-        assert.deepStrictEqual(workloadDeployments(w, false), [main]);
-        const track = { "netlab.io/workload": "web", "netlab.io/track": "split" };
-        assert.deepStrictEqual(workloadDeployments(w, true), [main,
-            { name: "web-split", version: "v1.0.0", replicas: 0, selector: track, labels: { ...track, "netlab.io/version": "v1.0.0" } }]);
+        const selector = { "netlab.io/workload": "web" };
+        assert.deepStrictEqual(workloadDeployments(w, false), [{ name: "web", track: "main", version: "v1.0.0", replicas: 3, selector,
+            labels: { ...selector, "netlab.io/version": "v1.0.0" } }], "unmeshed: the labels of before the mesh");
+        const [main, second] = workloadDeployments(w, true);
+        assert.deepStrictEqual(main.selector, selector, "the first Deployment's selector is what it was before splits");
+        assert.strictEqual(main.labels["netlab.io/track"], "main");
+        assert.deepStrictEqual([second.name, second.version, second.replicas, second.selector["netlab.io/track"]], ["web-split", "v1.0.0", 0, "split"]);
         const split = workloadDeployments({ ...w, split: { "v1.0.0": 80, "v1.1.0": 20 } }, true);
         assert.deepStrictEqual(split[0], main, "the first Deployment is untouched by a split");
         assert.deepStrictEqual([split[1].version, split[1].replicas], ["v1.1.0", 3]);
-        assert.strictEqual(versionServiceName("web", "v1.10.2"), "web-v1-10-2");
     });
-    it("the HTTPRoute hangs on the workload's Service and weighs a backend per version, 0 included", () => {
-        assert.deepStrictEqual(splitRouteSpec("web", { "v1.1.0": 0, "v1.0.0": 100 }), {
+    it("the HTTPRoute hangs on the workload's Service and weighs the two tracks; all on main without a split", () => {
+        assert.deepStrictEqual(trackWeights({ version: "v1.1.0", split: { "v1.0.0": 30, "v1.1.0": 70 } }), { main: 70, split: 30 });
+        assert.deepStrictEqual(trackWeights({ version: "v1.1.0" }), { main: 100, split: 0 });
+        assert.deepStrictEqual(splitRouteSpec("web", { main: 100, split: 0 }), {
             parentRefs: [{ group: "core", kind: "Service", name: "web", port: 8081 }],
-            rules: [{ backendRefs: [{ name: "web-v1-0-0", port: 8081, weight: 100 }, { name: "web-v1-1-0", port: 8081, weight: 0 }] }],
+            rules: [{ backendRefs: [{ name: "web-main", port: 8081, weight: 100 }, { name: "web-split", port: 8081, weight: 0 }] }],
         });
     });
     it("meshed pods ask for the proxy, which outlives the app's preStop pause and drain", () => {
@@ -121,10 +123,20 @@ describe("stack mesh-lab (kubeadm + flannel + Linkerd, an 80/20 split)", () => {
             "the first Deployment's selector is what it was before splits");
         const route = named(run, "app-httpbackend-split");
         assert.strictEqual(route.inputs.kind, "HTTPRoute");
-        assert.deepStrictEqual(route.inputs.spec, splitRouteSpec("httpbackend", { "v1.0.0": 80, "v1.1.0": 20 }));
-        for (const v of ["v1-0-0", "v1-1-0"]) {
-            named(run, `app-httpbackend-service-httpbackend-${v}`);
+        assert.deepStrictEqual(route.inputs.spec, splitRouteSpec("httpbackend", { main: 80, split: 20 }));
+        assert.ok(route.dependsOn.includes("app-httpbackend-deployment-split"), "a split's pods are ready before the route sends them traffic");
+        for (const t of ["main", "split"]) {
+            named(run, `app-httpbackend-service-${t}`);
         }
+    });
+
+    it("without a split the route stays (all on main) and takes the traffic away before the second Deployment scales to 0", async () => {
+        const one = await runStackFile("mesh-lab", { ...withArtifacts, "netlab:workloads": JSON.stringify([{ name: "httpbackend", version: "v1.1.0", count: 3, placement: ["u2", "u3"] }]) });
+        const route = named(one, "app-httpbackend-split");
+        assert.deepStrictEqual(route.inputs.spec, splitRouteSpec("httpbackend", { main: 100, split: 0 }));
+        const second = named(one, "app-httpbackend-deployment-split");
+        assert.strictEqual((second.inputs.spec as { replicas: number }).replicas, 0);
+        assert.ok(second.dependsOn.includes("app-httpbackend-split"));
     });
 
     it("after every apply of the pod network, waits for the control plane and re-meshes pods made while the injector was down", () => {
