@@ -30,11 +30,13 @@ describe("kube-lab workloads: versions, splits, rolling updates (lib/kube-worklo
     });
     it("the HTTPRoute hangs on the workload's Service and weighs the two tracks; all on main without a split", () => {
         assert.deepStrictEqual(trackWeights({ version: "v1.1.0", split: { "v1.0.0": 30, "v1.1.0": 70 } }), { main: 70, split: 30 });
-        assert.deepStrictEqual(trackWeights({ version: "v1.1.0" }), { main: 100, split: 0 });
-        assert.deepStrictEqual(splitRouteSpec("web", { main: 100, split: 0 }), {
+        assert.deepStrictEqual(trackWeights({ version: "v1.1.0" }), { main: 100 }, "no backend without endpoints in the route");
+        assert.deepStrictEqual(splitRouteSpec("web", { main: 100 }), {
             parentRefs: [{ group: "core", kind: "Service", name: "web", port: 8081 }],
-            rules: [{ backendRefs: [{ name: "web-main", port: 8081, weight: 100 }, { name: "web-split", port: 8081, weight: 0 }] }],
+            rules: [{ backendRefs: [{ name: "web-main", port: 8081, weight: 100 }] }],
         });
+        assert.deepStrictEqual((splitRouteSpec("web", { main: 0, split: 100 }).rules as { backendRefs: unknown[] }[])[0].backendRefs,
+            [{ name: "web-main", port: 8081, weight: 0 }, { name: "web-split", port: 8081, weight: 100 }]);
     });
     it("meshed pods ask for the proxy, which outlives the app's preStop pause and drain", () => {
         assert.deepStrictEqual(meshAnnotations(false), {});
@@ -133,7 +135,7 @@ describe("stack mesh-lab (kubeadm + flannel + Linkerd, an 80/20 split)", () => {
     it("without a split the route stays (all on main) and takes the traffic away before the second Deployment scales to 0", async () => {
         const one = await runStackFile("mesh-lab", { ...withArtifacts, "netlab:workloads": JSON.stringify([{ name: "httpbackend", version: "v1.1.0", count: 3, placement: ["u2", "u3"] }]) });
         const route = named(one, "app-httpbackend-split");
-        assert.deepStrictEqual(route.inputs.spec, splitRouteSpec("httpbackend", { main: 100, split: 0 }));
+        assert.deepStrictEqual(route.inputs.spec, splitRouteSpec("httpbackend", { main: 100 }));
         const second = named(one, "app-httpbackend-deployment-split");
         assert.strictEqual((second.inputs.spec as { replicas: number }).replicas, 0);
         assert.ok(second.dependsOn.includes("app-httpbackend-split"));
