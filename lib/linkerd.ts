@@ -23,8 +23,6 @@ export const LINKERD_IMAGES = {
 
 /** The pod annotation that has the proxy injector mesh a pod. */
 export const INJECT_ANNOTATION = "linkerd.io/inject";
-/** The name of the proxy container the injector adds. */
-export const PROXY_CONTAINER = "linkerd-proxy";
 /**
  * The port a meshed pod's proxy takes inbound connections on: a meshed client's proxy connects
  * to it directly (mTLS), not to the application's port, so a NetworkPolicy must admit it.
