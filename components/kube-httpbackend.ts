@@ -7,7 +7,8 @@
  * checks prove whether the CNI enforces it). Meshed, its pods get the mesh's proxy, and it has
  * a second Deployment for a split's other version, a Service per track and an HTTPRoute on the
  * workload's Service whose backendRefs carry the weights: changing them changes the route
- * only, no pod restarts. */
+ * only, no pod restarts.
+ */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -45,16 +46,13 @@ export class KubeHttpbackend extends pulumi.ComponentResource {
     public readonly clusterIp: pulumi.Output<string>;
     /** The Service's DNS name inside the cluster. */
     public readonly dnsName: string;
-    /** The Deployments by name (their rollouts are awaited). */
-    public readonly deployments: Record<string, k8s.apps.v1.Deployment>;
 
     constructor(name: string, args: KubeHttpbackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:workloads:KubeHttpbackend", name, {}, opts);
         const namespace = args.namespace ?? "default";
         const labels = { [WORKLOAD_LABEL]: args.workload };
         const childOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
-        this.deployments = {};
-        const deployments = workloadDeployments({ name: args.workload, version: args.version, count: args.replicas, split: args.split }, args.meshed);
+        const [main, second] = workloadDeployments({ name: args.workload, version: args.version, count: args.replicas, split: args.split }, args.meshed);
         const deploymentArgs = (d: WorkloadDeployment): k8s.apps.v1.DeploymentArgs => ({
             metadata: { name: d.name, namespace, labels },
             spec: {
@@ -67,12 +65,11 @@ export class KubeHttpbackend extends pulumi.ComponentResource {
                 },
             },
         });
-        const [main, second] = deployments;
-        this.deployments[main.name] = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(main), childOpts);
+        const mainDeployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(main), childOpts);
         const service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: { name: args.workload, namespace, labels },
             spec: { selector: labels, ports: [{ name: "http", port: HTTPBACKEND_PORT, targetPort: "http" }] },
-        }, { ...childOpts, dependsOn: [this.deployments[main.name]] });
+        }, { ...childOpts, dependsOn: [mainDeployment] });
         if (second !== undefined) {
             // Meshed: a Service per track and the HTTPRoute that weighs them, always there (all on
             // the main track without a split). The order makes both moves safe: a split's pods are
@@ -82,20 +79,19 @@ export class KubeHttpbackend extends pulumi.ComponentResource {
                 metadata: { name: trackServiceName(args.workload, t), namespace, labels: { ...labels, [TRACK_LABEL]: t } },
                 spec: { selector: { ...labels, [TRACK_LABEL]: t }, ports: [{ name: "http", port: HTTPBACKEND_PORT, targetPort: "http" }] },
             }, childOpts));
-            const splitting = second.replicas > 0;
-            const secondOpts = { ...childOpts, dependsOn: [...(args.dependsOn ?? [])] };
-            let secondDeployment: k8s.apps.v1.Deployment | undefined;
-            if (splitting) {
-                secondDeployment = new k8s.apps.v1.Deployment(`${name}-deployment-split`, deploymentArgs(second), secondOpts);
-            }
+            // Splitting: the second Deployment, then the route; without a split: the other way round.
+            const secondDeployment = (dependsOn: pulumi.Resource[]): k8s.apps.v1.Deployment =>
+                new k8s.apps.v1.Deployment(`${name}-deployment-split`, deploymentArgs(second), { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...dependsOn] });
+            const scaledUp = second.replicas > 0 ? secondDeployment([]) : undefined;
             const route = new k8s.apiextensions.CustomResource(`${name}-split`, {
                 apiVersion: "gateway.networking.k8s.io/v1",
                 kind: "HTTPRoute",
                 metadata: { name: `${args.workload}-split`, namespace, labels },
                 spec: splitRouteSpec(args.workload, trackWeights({ version: args.version, split: args.split })),
-            }, { ...childOpts, dependsOn: [service, ...tracks, this.deployments[main.name], ...(secondDeployment ? [secondDeployment] : [])] });
-            secondDeployment ??= new k8s.apps.v1.Deployment(`${name}-deployment-split`, deploymentArgs(second), { ...secondOpts, dependsOn: [...secondOpts.dependsOn, route] });
-            this.deployments[second.name] = secondDeployment;
+            }, { ...childOpts, dependsOn: [service, ...tracks, mainDeployment, ...(scaledUp ? [scaledUp] : [])] });
+            if (scaledUp === undefined) {
+                secondDeployment([route]);
+            }
         }
         new k8s.networking.v1.NetworkPolicy(`${name}-policy`, {
             metadata: { name: `${args.workload}-clients-only`, namespace, labels },
