@@ -20,6 +20,8 @@ cd "$root"
 default_passphrase=netlab-lab-passphrase
 
 export PULUMI_SKIP_UPDATE_CHECK=true
+# The program is type-checked by `npm test`; `up` only transpiles it (seconds less per run).
+export PULUMI_NODEJS_TRANSPILE_ONLY=${PULUMI_NODEJS_TRANSPILE_ONLY:-true}
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$root/.pulumi-state}
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
     export PULUMI_CONFIG_PASSPHRASE=$default_passphrase
@@ -35,19 +37,29 @@ esac
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
 # What `up` of a stack needs from this repo's toolchain (scripts/toolchain.sh, incremental:
-# seconds when everything is built, and it completes a build that stopped part-way): the
-# Pulumi CLI and plugins when no other Pulumi CLI is on PATH, the binaries when the stack takes
-# them from .toolchain/artifacts, the Kubernetes part for a kubeadm stack, Linkerd for a meshed one.
-ensure_toolchain() { # STACK
-    local file=Pulumi.$1.yaml targets=()
+# about a second when everything is built, and it completes a build that stopped part-way),
+# and only that: the Pulumi CLI and plugins when no other Pulumi CLI is on PATH, the base image
+# for docker-mode hosts, and, when the stack takes its binaries from .toolchain/artifacts,
+# weave-lab's (weave-nomad), the Kubernetes part (kubeadm; Weave Net too when it is the CNI),
+# Linkerd for a meshed stack.
+toolchain_targets() { # STACK
+    local file=Pulumi.$1.yaml
     if ! command -v pulumi >/dev/null 2>&1 || [ "$(command -v pulumi)" = "$toolchain/pulumi" ]; then
-        targets+=(default)
+        echo pulumi nodejs-host pulumi-command pulumi-docker
     fi
-    if grep -Eq '^[[:space:]]*netlab:artifactsDir:[[:space:]]*\.toolchain/artifacts' "$file" 2>/dev/null; then
-        [ "${#targets[@]}" -gt 0 ] || targets+=(default)
-        grep -Eq '^[[:space:]]*netlab:scenario:[[:space:]]*kubeadm' "$file" && targets+=(kube)
-        grep -Eq '^[[:space:]]*netlab:mesh:[[:space:]]*linkerd' "$file" && targets+=(linkerd)
+    grep -Eq '^[[:space:]]*netlab:hostProvider:[[:space:]]*ssh' "$file" 2>/dev/null || echo base-image
+    grep -Eq '^[[:space:]]*netlab:artifactsDir:[[:space:]]*\.toolchain/artifacts' "$file" 2>/dev/null || return 0
+    grep -Eq '^[[:space:]]*netlab:scenario:[[:space:]]*weave-nomad' "$file" && echo weave-lab
+    if grep -Eq '^[[:space:]]*netlab:scenario:[[:space:]]*kubeadm' "$file"; then
+        echo kube
+        grep -Eq '^[[:space:]]*netlab:cni:[[:space:]]*weave' "$file" && echo weave
     fi
+    grep -Eq '^[[:space:]]*netlab:mesh:[[:space:]]*linkerd' "$file" && echo linkerd
+    return 0
+}
+ensure_toolchain() { # STACK
+    local targets
+    read -r -a targets <<<"$(toolchain_targets "$1" | tr '\n' ' ')"
     [ "${#targets[@]}" -gt 0 ] || return 0
     if ! command -v go >/dev/null 2>&1; then
         # Nothing can be built here: go on with what there is (a missing binary is named later).
@@ -88,7 +100,9 @@ case "$action" in
         ensure_toolchain "$stack"
         ensure_engine "$stack"
         pulumi stack select --create "$stack" >/dev/null
-        pulumi up --yes --stack "$stack"
+        # No separate preview: the program validates its config before it makes anything, and
+        # --yes would not wait for a look at the plan anyway (one program run, not two).
+        pulumi up --yes --skip-preview --stack "$stack" "${@:2}"
         ;;
     destroy)
         stack=${1:-dev}

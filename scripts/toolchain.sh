@@ -10,15 +10,21 @@
 # in toolchain/versions.env; netlab's changes to upstream code in toolchain/patches/.
 # Incremental: an artifact is rebuilt only when its versions or recipe changed. Usage:
 #   scripts/toolchain.sh [TARGET …]   default: the `default` group
-#   groups:  default = pulumi nodejs-host pulumi-command pulumi-docker base-image consul nomad
-#                      fabio fortio httpbackend weave
+#   groups:  dev     = pulumi nodejs-host pulumi-command pulumi-docker base-image (the dev stack:
+#                      just the hosts)
+#            weave-lab = consul nomad fabio fortio httpbackend weave (weave-lab's binaries;
+#                      `weave` alone is the target that builds Weave Net)
+#            default = dev and weave-lab's binaries
 #            kube    = pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router
 #                      pause kube-images calico (calico-node, its CNI plugin, kube-controllers)
 #                      cilium (agent, operator, CNI plugin; the agent image carries clang-19)
+#                      httpbackend
 #            mesh    = linkerd (proxy and policy controller in Rust, control plane and proxy-init
 #                      in Go, charts, images) and fortio-image (kube-lab's drills)
 #            all     = default, kube and mesh
 #   docker-engine: only start the local Docker engine if none answers (scripts/lab.sh uses it)
+# Progress: a line at least every 30 s while a target builds (what, how long, what is left).
+# base-image (debootstrap: network and disk) builds beside the Go builds (CPU).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -97,13 +103,17 @@ for f in "$root"/toolchain/lib/*.sh "$root"/toolchain/recipes/*.sh; do
     . "$f"
 done
 
-default_targets=(pulumi nodejs-host pulumi-command pulumi-docker base-image consul nomad fabio fortio httpbackend weave)
-kube_targets=(pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router pause kube-images calico cilium)
+dev_targets=(pulumi nodejs-host pulumi-command pulumi-docker base-image)
+weave_lab_targets=(consul nomad fabio fortio httpbackend weave)
+default_targets=("${dev_targets[@]}" "${weave_lab_targets[@]}")
+kube_targets=(pulumi-kubernetes kubernetes etcd coredns cni-plugins flannel kube-router pause kube-images calico cilium httpbackend)
 mesh_targets=(linkerd fortio-image)
 targets=()
 [ "$#" -gt 0 ] || set -- default
 for t in "$@"; do
     case $t in
+        dev) targets+=("${dev_targets[@]}") ;;
+        weave-lab) targets+=("${weave_lab_targets[@]}") ;;
         default) targets+=("${default_targets[@]}") ;;
         kube) targets+=("${kube_targets[@]}") ;;
         mesh) targets+=("${mesh_targets[@]}") ;;
@@ -111,13 +121,68 @@ for t in "$@"; do
         *) targets+=("$t") ;;
     esac
 done
+# Each target once, in the order first named.
+declare -A seen=()
+unique=()
+for t in "${targets[@]}"; do
+    [ -n "${seen[$t]:-}" ] && continue
+    seen[$t]=1
+    unique+=("$t")
+done
+targets=("${unique[@]}")
 for t in "${targets[@]}"; do
     declare -F "recipe_${t//-/_}" >/dev/null ||
-        die "unknown target '$t' (${default_targets[*]} ${kube_targets[*]} ${mesh_targets[*]} linkerd-proxy linkerd-policy, or a group: default kube mesh all)"
+        die "unknown target '$t' (${default_targets[*]} ${kube_targets[*]} ${mesh_targets[*]} linkerd-proxy linkerd-policy, or a group: dev weave-lab default kube mesh all)"
 done
+
+# A line every NETLAB_PROGRESS_SECONDS (30) while TARGET runs: elapsed, and what is left.
+progress_pid=
+progress_start() { # TARGET LEFT…
+    local what=$1 started=$SECONDS every=${NETLAB_PROGRESS_SECONDS:-30}
+    shift
+    local left=${*:-nothing}
+    progress_stop
+    (
+        trap 'exit 0' TERM
+        while sleep "$every"; do
+            log "$what: building, $(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s so far; then: $left"
+        done
+    ) &
+    progress_pid=$!
+}
+progress_stop() {
+    [ -n "$progress_pid" ] || return 0
+    kill "$progress_pid" 2>/dev/null || true
+    wait "$progress_pid" 2>/dev/null || true
+    progress_pid=
+}
+
+# The base image is built beside the rest (its own log). An image build waits for it
+# (docker_build_image calls await_base_image), and so does the end.
+base_pid=
+await_base_image() {
+    [ -n "$base_pid" ] || return 0
+    progress_start "base-image" "the remaining targets"
+    wait "$base_pid" || { progress_stop; tail -20 "$cache/base-image.log" >&2; base_pid=; die "base-image failed (see $cache/base-image.log)"; }
+    base_pid=
+    progress_stop
+}
+if [ "${#targets[@]}" -gt 1 ] && [ -n "${seen[base-image]:-}" ]; then
+    log "base-image: building beside the other targets (log: $cache/base-image.log)"
+    ( start=$SECONDS; recipe_base_image >"$cache/base-image.log" 2>&1; log "base-image: $((SECONDS - start)) s" ) &
+    base_pid=$!
+fi
+trap 'progress_stop; [ -z "$base_pid" ] || kill "$base_pid" 2>/dev/null || true' EXIT
+total=${#targets[@]}
+i=0
 for t in "${targets[@]}"; do
+    i=$((i + 1))
+    [ "$t" = base-image ] && [ -n "$base_pid" ] && continue
     start=$SECONDS
+    progress_start "$t ($i of $total)" "${targets[@]:i}"
     "recipe_${t//-/_}"
+    progress_stop
     log "$t: $((SECONDS - start)) s"
 done
+await_base_image
 log "done: put $bin on PATH (scripts/lab.sh does it for you)"

@@ -9,6 +9,7 @@
 docker_build_image() { # REF CTX LOGF [BUILD-ARG…]
     local ref=$1 ctx=$2 logf=$3 old new
     shift 3
+    await_base_image
     old=$(docker image inspect -f '{{.Id}}' "$ref" 2>/dev/null || true)
     log "building image $ref"
     mkdir -p "$(dirname "$logf")"
