@@ -27,6 +27,9 @@ export const WEAVE_IMAGES_PATH = "/var/lib/netlab/images/weave.tar";
 const WEAVE_IMAGES = cniBuild("weave");
 /** Where the program installs host-scripts/weave-overlay.sh (its unit runs it after a reboot). */
 const OVERLAY_SCRIPT = "/usr/local/lib/netlab/weave-overlay.sh";
+/** What the overlay pushes from the artifacts directory, and the target that builds it. */
+export const WEAVE_ARTIFACTS = ["weave/weave", WEAVE_IMAGES.tarballs[0]];
+export const WEAVE_TOOLCHAIN_COMMAND = "scripts/toolchain.sh weave";
 
 export interface WeaveOverlayArgs {
     hosts: LabHost[];
@@ -60,10 +63,10 @@ export class WeaveOverlay extends pulumi.ComponentResource {
             privateKey: args.privateKey,
             artifactsDir: args.artifactsDir,
             files: [
-                { name: "weave/weave", dest: WEAVE_SCRIPT_PATH },
-                { name: WEAVE_IMAGES.tarballs[0], dest: WEAVE_IMAGES_PATH, mode: "0644" },
+                { name: WEAVE_ARTIFACTS[0], dest: WEAVE_SCRIPT_PATH },
+                { name: WEAVE_ARTIFACTS[1], dest: WEAVE_IMAGES_PATH, mode: "0644" },
             ],
-            buildCommand: "scripts/toolchain.sh weave",
+            buildCommand: WEAVE_TOOLCHAIN_COMMAND,
         }, { parent: this, dependsOn: args.dependsOn });
         const password = args.password ?? pulumi.output("");
         const digest = password.apply((p) => p === "" ? "" : crypto.createHash("sha256").update(p).digest("hex"));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Pulumi CLI for netlab with local defaults, so no Pulumi Cloud account is needed:
 #   state in a file backend inside the working copy (.pulumi-state/),
-#   a documented lab passphrase for secrets unless you set your own.
+#   a random passphrase per checkout for the stacks' secrets (.netlab/passphrase) unless you set your own.
 # Usage:
 #   scripts/lab.sh up [STACK]        create the stack if needed, then pulumi up --yes (default STACK: dev)
 #   scripts/lab.sh destroy [STACK]   pulumi destroy --yes
@@ -15,17 +15,40 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-# The default lab passphrase. It protects a throwaway lab's secrets in a local state file;
-# set PULUMI_CONFIG_PASSPHRASE (or _FILE) to your own for anything you care about.
-default_passphrase=netlab-lab-passphrase
-
 export PULUMI_SKIP_UPDATE_CHECK=true
 # The program is type-checked by `npm test`; `up` only transpiles it (seconds less per run).
 export PULUMI_NODEJS_TRANSPILE_ONLY=${PULUMI_NODEJS_TRANSPILE_ONLY:-true}
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$root/.pulumi-state}
-if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
-    export PULUMI_CONFIG_PASSPHRASE=$default_passphrase
-fi
+
+# The stacks' secrets (the lab's SSH key, tokens, gossip and Weave keys) are encrypted with a
+# passphrase: yours when you export PULUMI_CONFIG_PASSPHRASE (or _FILE), else one made at
+# random for this checkout, kept in .netlab/passphrase (mode 0600, git-ignored).
+passphrase_file=$root/.netlab/passphrase
+# Checkouts from before the per-checkout passphrase used this fixed one for their stacks.
+legacy_passphrase=netlab-lab-passphrase
+ensure_passphrase() {
+    [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] || return 0
+    if [ ! -s "$passphrase_file" ]; then
+        (
+            umask 077
+            mkdir -p "$(dirname "$passphrase_file")"
+            if compgen -G "$root/.pulumi-state/.pulumi/stacks/netlab/*.json" >/dev/null; then
+                # Stacks made with the old fixed passphrase stay readable; rotate with
+                # `scripts/lab.sh pulumi stack change-secrets-provider passphrase -s STACK`.
+                printf '%s\n' "$legacy_passphrase" >"$passphrase_file.tmp"
+                echo "lab: existing stacks use the former fixed passphrase; kept in $passphrase_file (rotate it: README, 'Secrets')" >&2
+            else
+                head -c 32 /dev/urandom | base64 | tr -d '\n=' >"$passphrase_file.tmp"
+                echo >>"$passphrase_file.tmp"
+            fi
+            mv -f "$passphrase_file.tmp" "$passphrase_file"
+        )
+    fi
+    chmod 0600 "$passphrase_file"
+    export PULUMI_CONFIG_PASSPHRASE_FILE=$passphrase_file
+}
+ensure_passphrase
+
 toolchain=${NETLAB_TOOLCHAIN:-$root/.toolchain/bin}
 if [ -d "$toolchain" ]; then
     export PATH="$toolchain:$PATH"

@@ -8,14 +8,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { fileSha256, HostArtifacts } from "../components/artifacts";
+import { assertArtifacts, fileSha256, HostArtifacts } from "../components/artifacts";
 import { HTTPBACKEND_BINARY, HTTPBACKEND_IMAGE, HttpbackendImage } from "../components/httpbackend-image";
 import { ConsulCluster } from "../components/consul";
 import { Fabio } from "../components/fabio";
 import { NomadCluster } from "../components/nomad";
 import { NomadJob } from "../components/nomad-job";
 import { WeaveChecks } from "../components/weave-checks";
-import { WeaveOverlay } from "../components/weave-overlay";
+import { WEAVE_ARTIFACTS, WEAVE_TOOLCHAIN_COMMAND, WeaveOverlay } from "../components/weave-overlay";
 import { canaryRoutePath, FABIO_PROXY_PORT, FABIO_UI_PORT, routePath, splitOverrides } from "../lib/fabio";
 import { httpbackendJob } from "../lib/jobs";
 import { LabConfig } from "../lib/config";
@@ -39,6 +39,10 @@ export const WEAVE_NOMAD_BINARIES = [
 ];
 
 export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
+    const artifactsDir = cfg.artifactsDir as string;
+    // Every file the lab pushes is there, or up stops before its first resource.
+    assertArtifacts(artifactsDir, WEAVE_NOMAD_BINARIES.map((b) => b.name), "npm run toolchain -- weave-lab");
+    assertArtifacts(artifactsDir, WEAVE_ARTIFACTS, WEAVE_TOOLCHAIN_COMMAND);
     const hosts = buildHosts(cfg, [CONSUL_HTTP_PORT, NOMAD_HTTP_PORT, FABIO_PROXY_PORT, FABIO_UI_PORT]);
     const binaries = new HostArtifacts("binaries", {
         hosts: hosts.hosts,

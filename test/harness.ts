@@ -17,6 +17,10 @@ const yaml = require("js-yaml") as { load: (text: string) => unknown };
 
 export const ROOT = path.resolve(__dirname, "..");
 
+// The program's preflight asks the local Docker engine for its networks (stacks/preflight.ts):
+// the unit tests give it none, whatever runs on this machine; a test sets its own.
+process.env.NETLAB_PREFLIGHT_NETWORKS ??= "[]";
+
 export interface Recorded {
     type: string;
     name: string;

@@ -415,12 +415,14 @@ describe("stack options", () => {
     it("weave-nomad names the missing binaries and the command that builds them", async () => {
         const empty = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-empty-"));
         await assert.rejects(runStackFile("weave-lab", { "netlab:artifactsDir": empty }),
-            /netlab:artifactsDir = '.*': consul, nomad, httpbackend, fabio, fortio missing in .*Fix: npm run toolchain/);
+            /netlab:artifactsDir = '.*': consul, nomad, httpbackend, fabio, fortio missing in .*Fix: npm run toolchain -- weave-lab/);
+        assert.deepStrictEqual(lastRecorded().filter((r) => r.type !== "pulumi:pulumi:Stack"), [], "before any resource");
         for (const f of ["consul", "nomad", "httpbackend", "fabio", "fortio"]) {
             fs.writeFileSync(path.join(empty, f), `fake ${f}`);
         }
         await assert.rejects(runStackFile("weave-lab", { "netlab:artifactsDir": empty }),
             /netlab:artifactsDir = '.*': weave\/weave, images\/weave.tar missing in .*Fix: scripts\/toolchain.sh weave/);
+        assert.deepStrictEqual(lastRecorded().filter((r) => r.type !== "pulumi:pulumi:Stack"), [], "before any resource");
     });
 
     it("bad config fails before any resource is created, naming the key", async () => {
@@ -432,5 +434,30 @@ describe("stack options", () => {
         assert.deepStrictEqual(lastRecorded().filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
         await assert.rejects(runStackFile("dev", { "netlab:cni": "antrea" }), /netlab:cni = 'antrea'/);
         assert.deepStrictEqual(lastRecorded().filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+    });
+
+    it("a lab network another stack's Docker network uses is refused before any resource, naming that stack and a free range", async () => {
+        const networks = [
+            { name: "bridge", subnets: ["172.17.0.0/16"] },
+            { name: "netlab-dev-lab", subnets: ["192.168.56.0/24"], lab: "netlab-dev" },
+        ];
+        process.env.NETLAB_PREFLIGHT_NETWORKS = JSON.stringify(networks);
+        try {
+            await assert.rejects(runStackFile("weave-lab", withArtifacts), (e: unknown) => {
+                assert.ok(pulumi.RunError.isInstance(e), `a RunError, got ${String(e)}`);
+                assert.match(e.message, /netlab:labNetwork = '192.168.56.0\/24': overlaps 192.168.56.0\/24 of Docker network 'netlab-dev-lab', the lab network of stack 'dev'/);
+                assert.match(e.message, /pulumi config set netlab:labNetwork 192.168.57.0\/24 -s weave-lab\), or first scripts\/lab.sh destroy dev/);
+                return true;
+            });
+            assert.deepStrictEqual(lastRecorded().filter((r) => r.type !== "pulumi:pulumi:Stack"), [], "before any resource");
+            // The stack's own network is no clash (a second up of the same stack).
+            process.env.NETLAB_PREFLIGHT_NETWORKS = JSON.stringify([{ name: "netlab-dev-lab", subnets: ["192.168.56.0/24"], lab: "netlab-dev" }]);
+            await runStackFile("dev");
+            // ssh hosts make no Docker network: nothing to clash with.
+            process.env.NETLAB_PREFLIGHT_NETWORKS = JSON.stringify(networks);
+            await assert.rejects(runStackFile("ssh-example"), /sshPrivateKey/);
+        } finally {
+            process.env.NETLAB_PREFLIGHT_NETWORKS = "[]";
+        }
     });
 });
