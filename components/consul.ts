@@ -12,6 +12,9 @@ import { renderHostScript, shellQuote } from "../lib/scripts";
 import { agentCommand } from "./agent";
 import { LabHost, stdoutByHost } from "./hosts";
 
+/** Where the program installs host-scripts/consul-dns.sh (its unit runs it at boot). */
+export const CONSUL_DNS_SCRIPT = "/usr/local/lib/netlab/consul-dns.sh";
+
 export interface ConsulClusterArgs {
     /** The hosts; every one runs a server. */
     hosts: LabHost[];
@@ -61,9 +64,11 @@ export class ConsulCluster extends pulumi.ComponentResource {
             triggers: servers.map((s) => s.stdout),
         }, { parent: this, dependsOn: servers });
         this.members = gate.stdout;
+        // Installed on the host and run from there: its unit runs it again at every boot.
+        const run = `install -D -m 0755 /dev/stdin ${CONSUL_DNS_SCRIPT} && ${CONSUL_DNS_SCRIPT}`;
         const dns = args.hosts.map((h) => hostCommand(`${name}-${h.name}-dns`, h, {
-            create: "bash -s",
-            update: "bash -s",
+            create: run,
+            update: run,
             stdin: renderHostScript("host-scripts/consul-dns.sh"),
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/consul-dns.sh", { NETLAB_ACTION: "delete" }))}`,
         }, { parent: this, dependsOn: [gate] }));

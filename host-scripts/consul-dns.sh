@@ -4,14 +4,22 @@
 #   - with systemd-resolved: a drop-in sending only the ~consul domain to 127.0.0.1:8600;
 #   - without it: Consul recurses to the host's original name servers, /etc/resolv.conf
 #     points at 127.0.0.1, and iptables redirects 127.0.0.1:53 to Consul's 8600.
-# Safe to re-run. NETLAB_ACTION=delete restores what it changed.
+# Safe to re-run. A restart loses the redirect and Docker rewrites /etc/resolv.conf, so the
+# program installs this script as /usr/local/lib/netlab/consul-dns.sh with a systemd unit
+# (netlab-consul-dns.service) that runs it again at every boot, after Consul.
+# NETLAB_ACTION=delete restores what it changed and removes the unit and the script.
 set -euo pipefail
 
-# Inputs (rendered in): NETLAB_ACTION (create or delete; default create).
+# Inputs (rendered in): NETLAB_ACTION (create or delete; default create), NETLAB_TIMEOUT
+# (seconds to wait for *.consul to resolve; default 30; the unit waits longer: after a
+# restart of every host the servers elect a leader first).
 action=${NETLAB_ACTION:-create}
+timeout=${NETLAB_TIMEOUT:-30}
 orig=/etc/resolv.conf.netlab-orig
 dropin=/etc/systemd/resolved.conf.d/netlab-consul.conf
 recursors=/etc/consul.d/netlab-dns.hcl
+self=/usr/local/lib/netlab/consul-dns.sh
+unit=/etc/systemd/system/netlab-consul-dns.service
 
 redirect() { # -A|-D|-C PROTO
     iptables -t nat "$1" OUTPUT -d 127.0.0.1/32 -p "$2" --dport 53 -j REDIRECT --to-ports 8600 \
@@ -19,6 +27,12 @@ redirect() { # -A|-D|-C PROTO
 }
 
 if [ "$action" = delete ]; then
+    if [ -f "$unit" ]; then
+        systemctl disable netlab-consul-dns.service >/dev/null 2>&1 || true
+        rm -f "$unit"
+        systemctl daemon-reload
+    fi
+    rm -f "$self"
     if [ -f "$dropin" ]; then
         rm -f "$dropin"
         systemctl restart systemd-resolved
@@ -62,7 +76,34 @@ else
     cat /etc/resolv.conf.netlab-new > /etc/resolv.conf   # in place: it may be a bind mount
     rm -f /etc/resolv.conf.netlab-new
 fi
-for _ in $(seq 1 30); do
+
+# The unit that puts it back at boot (this script, installed by the program as $self).
+if [ -f "$self" ]; then
+    cat > "$unit.netlab-tmp" <<EOF
+[Unit]
+Description=netlab: *.consul through the local Consul agent (host-scripts/consul-dns.sh)
+After=consul.service network-online.target
+Wants=consul.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+Environment=NETLAB_TIMEOUT=300
+ExecStart=/bin/bash $self
+
+[Install]
+WantedBy=multi-user.target
+EOF
+    if ! cmp -s "$unit.netlab-tmp" "$unit"; then
+        mv -f "$unit.netlab-tmp" "$unit"
+        systemctl daemon-reload
+        systemctl enable netlab-consul-dns.service >/dev/null 2>&1
+    else
+        rm -f "$unit.netlab-tmp"
+    fi
+fi
+
+for _ in $(seq 1 "$timeout"); do
     getent hosts consul.service.consul >/dev/null && break
     sleep 1
 done

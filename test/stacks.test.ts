@@ -314,6 +314,10 @@ describe("stack options", () => {
             assert.strictEqual(dns.container, `netlab-weave-lab-${h}`);
             assert.deepStrictEqual(dns.resource.dependsOn, ["consul-cluster"], "DNS is switched once the cluster has a leader");
             assert.ok((dns.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"), "delete restores the host's DNS");
+            const install = "install -D -m 0755 /dev/stdin /usr/local/lib/netlab/consul-dns.sh && /usr/local/lib/netlab/consul-dns.sh";
+            assert.strictEqual(dns.create, install, "installed, so that its unit runs it again at boot");
+            assert.strictEqual(dns.update, install);
+            assert.ok(dns.stdin.includes("ExecStart=/bin/bash $self") && dns.stdin.includes("netlab-consul-dns.service"), "the boot unit");
         }
         // Five pinned ports per host: SSH, Consul's and Nomad's HTTP APIs, fabio's proxy and UI.
         assert.strictEqual(named(run, "lab-ports").inputs.create, "bash -s -- 15 netlab-weave-lab");
