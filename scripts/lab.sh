@@ -8,10 +8,14 @@
 #   scripts/lab.sh key [STACK]       write the lab's SSH key to ./lab.key (mode 600)
 #   scripts/lab.sh drill STACK SCENARIO [OPTIONS]   an upgrade under load, measured (scripts/drill.ts)
 #   scripts/lab.sh bench STACK [OPTIONS]            the CNI benchmark on a kube-lab (scripts/bench.ts)
+#   scripts/lab.sh timeline STACK [--log FILE]      where the last up/destroy spent its time (scripts/timeline.ts)
 #   scripts/lab.sh pulumi ARGS...    any pulumi command with the same environment
+# Every up and destroy keeps Pulumi's engine event log and the phases around it in
+# .netlab/runs/STACK/ (the newest 20 runs per stack), for `timeline`.
 # Environment (all optional): PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE(_FILE), NETLAB_TOOLCHAIN.
 set -euo pipefail
 
+started=$EPOCHREALTIME
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
@@ -117,19 +121,45 @@ trap keep_stack_files_clean EXIT
 action=${1:-up}
 shift || true
 command -v pulumi >/dev/null 2>&1 || ensure_toolchain "${1:-dev}"
+# Seconds since a mark ($EPOCHREALTIME), with one decimal.
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Runs `pulumi ACTION … --event-log` for STACK, timing the phases around it (.netlab/runs/STACK).
+timed_pulumi() { # ACTION STACK PHASES [PULUMI ARG…]
+    local action=$1 stack=$2 phases=$3 dir base rc=0 t
+    shift 3
+    dir=$root/.netlab/runs/$stack
+    mkdir -p "$dir"
+    base=$dir/$(date -u +%Y%m%dT%H%M%SZ)-$action
+    t=$EPOCHREALTIME
+    pulumi "$action" --yes --stack "$stack" --event-log "$base.events.jsonl" "$@" || rc=$?
+    printf '%s%s\t%s\n%s\t%s\n' "$phases" "pulumi $action (CLI)" "$(since "$t")" "total (scripts/lab.sh)" "$(since "$started")" >"$base.phases"
+    # shellcheck disable=SC2012 # names are ours: <UTC time>-<action>.*
+    ls -1 "$dir" | sed -n 's/\.events\.jsonl$//p' | sort -r | tail -n +21 | while read -r old; do rm -f "$dir/$old".*; done
+    echo "lab: $action of $stack took $(since "$started") s; where it went: scripts/lab.sh timeline $stack" >&2
+    return "$rc"
+}
+
 case "$action" in
     up)
         stack=${1:-dev}
+        t=$EPOCHREALTIME
         ensure_toolchain "$stack"
+        phases=$(printf 'toolchain check\t%s\n' "$(since "$t")")
+        t=$EPOCHREALTIME
         ensure_engine "$stack"
         pulumi stack select --create "$stack" >/dev/null
+        phases+=$(printf '\nengine and stack select\t%s\n' "$(since "$t")")
         # No separate preview: the program validates its config before it makes anything, and
         # --yes would not wait for a look at the plan anyway (one program run, not two).
-        pulumi up --yes --skip-preview --stack "$stack" "${@:2}"
+        timed_pulumi up "$stack" "$phases"$'\n' --skip-preview "${@:2}"
         ;;
     destroy)
         stack=${1:-dev}
-        pulumi destroy --yes --stack "$stack"
+        timed_pulumi destroy "$stack" "" --skip-preview "${@:2}"
+        ;;
+    timeline)
+        node -r ts-node/register/transpile-only "$root/scripts/timeline.ts" "$@"
         ;;
     key)
         stack=${1:-dev}
@@ -151,7 +181,7 @@ case "$action" in
         pulumi "$@"
         ;;
     *)
-        echo "lab: unknown action '$action' (up, destroy, key, drill, bench, pulumi)" >&2
+        echo "lab: unknown action '$action' (up, destroy, key, drill, bench, timeline, pulumi)" >&2
         exit 2
         ;;
 esac
