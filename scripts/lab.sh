@@ -120,7 +120,8 @@ trap keep_stack_files_clean EXIT
 
 action=${1:-up}
 shift || true
-command -v pulumi >/dev/null 2>&1 || ensure_toolchain "${1:-dev}"
+# `up` checks the stack's toolchain itself; every other action needs at least the CLI.
+[ "$action" = up ] || command -v pulumi >/dev/null 2>&1 || ensure_toolchain "${1:-dev}"
 # Seconds since a mark ($EPOCHREALTIME), with one decimal.
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 

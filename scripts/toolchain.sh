@@ -136,41 +136,61 @@ for t in "${targets[@]}"; do
 done
 
 # A line every NETLAB_PROGRESS_SECONDS (30) while TARGET runs: elapsed, and what is left.
-progress_pid=
+# The ticker runs while its token file exists (no signals: it ends within a second of
+# progress_stop, by itself, and never outlives this script by more than that).
+progress_token=
 progress_start() { # TARGET LEFT…
-    local what=$1 started=$SECONDS every=${NETLAB_PROGRESS_SECONDS:-30}
+    local what=$1 started=$SECONDS every=${NETLAB_PROGRESS_SECONDS:-30} token
     shift
     local left=${*:-nothing}
     progress_stop
+    token=$(mktemp "$cache/.progress.XXXXXX")
+    progress_token=$token
     (
-        trap 'exit 0' TERM
-        while sleep "$every"; do
-            log "$what: building, $(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s so far; then: $left"
+        trap - EXIT
+        next=$((started + every))
+        while [ -f "$token" ] && kill -0 "$$" 2>/dev/null; do
+            sleep 1
+            if [ -f "$token" ] && [ "$SECONDS" -ge "$next" ]; then
+                log "$what: building, $(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s so far; then: $left"
+                next=$((next + every))
+            fi
         done
     ) &
-    progress_pid=$!
+    disown $!
 }
 progress_stop() {
-    [ -n "$progress_pid" ] || return 0
-    kill "$progress_pid" 2>/dev/null || true
-    wait "$progress_pid" 2>/dev/null || true
-    progress_pid=
+    [ -n "$progress_token" ] || return 0
+    rm -f "$progress_token"
+    progress_token=
 }
 
-# The base image is built beside the rest (its own log). An image build waits for it
-# (docker_build_image calls await_base_image), and so does the end.
+# The base image is built beside the rest (its own log, its exit status in a file). An image
+# build waits for it (docker_build_image calls await_base_image), and so does the end.
 base_pid=
+base_rc=$cache/base-image.rc
 await_base_image() {
     [ -n "$base_pid" ] || return 0
     progress_start "base-image" "the remaining targets"
-    wait "$base_pid" || { progress_stop; tail -20 "$cache/base-image.log" >&2; base_pid=; die "base-image failed (see $cache/base-image.log)"; }
-    base_pid=
+    while kill -0 "$base_pid" 2>/dev/null; do sleep 0.2; done
     progress_stop
+    base_pid=
+    local rc=1
+    [ ! -f "$base_rc" ] || read -r rc <"$base_rc"
+    [ "$rc" = 0 ] || { tail -20 "$cache/base-image.log" >&2; die "base-image failed (see $cache/base-image.log)"; }
 }
 if [ "${#targets[@]}" -gt 1 ] && [ -n "${seen[base-image]:-}" ]; then
     log "base-image: building beside the other targets (log: $cache/base-image.log)"
-    ( start=$SECONDS; recipe_base_image >"$cache/base-image.log" 2>&1; log "base-image: $((SECONDS - start)) s" ) &
+    rm -f "$base_rc"
+    (
+        trap - EXIT
+        start=$SECONDS rc=0
+        recipe_base_image >"$cache/base-image.log" 2>&1 || rc=$?
+        echo "$rc" >"$base_rc"
+        [ "$rc" -ne 0 ] || log "base-image: $((SECONDS - start)) s"
+    ) &
     base_pid=$!
+    disown "$base_pid" # polled (kill -0) with its status in a file, never waited for
 fi
 trap 'progress_stop; [ -z "$base_pid" ] || kill "$base_pid" 2>/dev/null || true' EXIT
 total=${#targets[@]}
