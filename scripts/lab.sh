@@ -133,7 +133,8 @@ timed_pulumi() { # ACTION STACK PHASES [PULUMI ARG…]
     mkdir -p "$dir"
     base=$dir/$(date -u +%Y%m%dT%H%M%SZ)-$action
     t=$EPOCHREALTIME
-    pulumi "$action" --yes --stack "$stack" --event-log "$base.events.jsonl" "$@" || rc=$?
+    # --event-log is one of the CLI's debug flags: PULUMI_DEBUG_COMMANDS shows it.
+    PULUMI_DEBUG_COMMANDS=true pulumi "$action" --yes --stack "$stack" --event-log "$base.events.jsonl" "$@" || rc=$?
     printf '%s%s\t%s\n%s\t%s\n' "$phases" "pulumi $action (CLI)" "$(since "$t")" "total (scripts/lab.sh)" "$(since "$started")" >"$base.phases"
     # shellcheck disable=SC2012 # names are ours: <UTC time>-<action>.*
     ls -1 "$dir" | sed -n 's/\.events\.jsonl$//p' | sort -r | tail -n +21 | while read -r old; do rm -f "$dir/$old".*; done
