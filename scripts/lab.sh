@@ -20,6 +20,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 export PULUMI_SKIP_UPDATE_CHECK=true
+# Plugins come from the toolchain (or the user's own Pulumi): the engine would otherwise try
+# to download every plugin package.json names but the stack does not use (kubernetes on dev),
+# seconds of failed downloads on a machine without release downloads, on every run.
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION:-true}
 # The program is type-checked by `npm test`; `up` only transpiles it (seconds less per run).
 export PULUMI_NODEJS_TRANSPILE_ONLY=${PULUMI_NODEJS_TRANSPILE_ONLY:-true}
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$root/.pulumi-state}
