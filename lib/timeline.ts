@@ -124,7 +124,7 @@ export function buildTimeline(events: EngineEvent[], state: StateResource[] = []
         const t = e.timestamp - t0;
         if (e.resourcePreEvent && !e.resourcePreEvent.planning) {
             const m = e.resourcePreEvent.metadata;
-            open.set(`${m.urn} ${m.op}`, { start: t, op: m.op, component: (m.new ?? m.old)?.custom === false });
+            open.set(`${m.urn} ${m.op}`, { start: t, op: m.op, component: (m.new ?? m.old)?.custom !== true });
         } else if ((e.resOutputsEvent && !e.resOutputsEvent.planning) || e.resOpFailedEvent) {
             const m = (e.resOutputsEvent ?? e.resOpFailedEvent)?.metadata;
             if (m === undefined) {
@@ -133,7 +133,7 @@ export function buildTimeline(events: EngineEvent[], state: StateResource[] = []
             const key = `${m.urn} ${m.op}`;
             const began = open.get(key);
             open.delete(key);
-            if ((m.new ?? m.old)?.custom === false) {
+            if ((m.new ?? m.old)?.custom !== true) {
                 continue; // a component or the stack: it spans its children and is no step of its own
             }
             rows.push({
@@ -142,7 +142,7 @@ export function buildTimeline(events: EngineEvent[], state: StateResource[] = []
             });
         } else if (e.summaryEvent) {
             durationSeconds = e.summaryEvent.durationSeconds;
-            changes = { ...e.summaryEvent.resourceChanges } as Record<string, number>;
+            changes = { ...e.summaryEvent.resourceChanges };
         }
     }
     // Steps that began and never ended (a cancelled run) end with the log.
@@ -217,5 +217,5 @@ export function timelineSpec(title: string, tl: Timeline): TopLevelSpec {
             strokeWidth: { value: 2 },
             tooltip: [{ field: "step" }, { field: "seconds" }, { field: "op" }],
         },
-    } as TopLevelSpec;
+    };
 }

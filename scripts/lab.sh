@@ -141,7 +141,7 @@ timed_pulumi() { # ACTION STACK PHASES [PULUMI ARG…]
     PULUMI_DEBUG_COMMANDS=true pulumi "$action" --yes --stack "$stack" --event-log "$base.events.jsonl" "$@" || rc=$?
     printf '%s%s\t%s\n%s\t%s\n' "$phases" "pulumi $action (CLI)" "$(since "$t")" "total (scripts/lab.sh)" "$(since "$started")" >"$base.phases"
     # shellcheck disable=SC2012 # names are ours: <UTC time>-<action>.*
-    ls -1 "$dir" | sed -n 's/\.events\.jsonl$//p' | sort -r | tail -n +21 | while read -r old; do rm -f "$dir/$old".*; done
+    ls -1 "$dir" | sed -n 's/\.phases$//p' | sort -r | tail -n +21 | while read -r run; do rm -f "$dir/$run".*; done
     echo "lab: $action of $stack took $(since "$started") s; where it went: scripts/lab.sh timeline $stack" >&2
     return "$rc"
 }

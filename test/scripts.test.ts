@@ -144,6 +144,23 @@ describe("host scripts", () => {
         assert.match(bad.stderr, /usage: lab-ports\.sh COUNT PREFIX/);
     });
 
+    it("lab.sh asks the toolchain for what each stack uses and nothing more (dev: no Consul, Nomad or Weave)", () => {
+        const fn = execFileSync("sed", ["-n", "/^toolchain_targets()/,/^}/p", path.join(ROOT, "scripts/lab.sh")], { encoding: "utf8" });
+        const fakeBin = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-fake-pulumi-"));
+        fs.writeFileSync(path.join(fakeBin, "pulumi"), "#!/bin/sh\n", { mode: 0o755 });
+        const targets = (stack: string, withOwnPulumi: boolean): string => execFileSync("bash", ["-c", `${fn}\ntoolchain=/nonexistent; toolchain_targets ${stack} | tr '\\n' ' '`], {
+            cwd: ROOT, encoding: "utf8", env: { PATH: withOwnPulumi ? `${fakeBin}:/usr/bin:/bin` : "/usr/bin:/bin" },
+        }).trim();
+        const cli = "pulumi nodejs-host pulumi-command pulumi-docker";
+        assert.strictEqual(targets("dev", false), `${cli} base-image`);
+        assert.strictEqual(targets("weave-lab", false), `${cli} base-image weave-lab`);
+        assert.strictEqual(targets("kube-lab", false), `${cli} base-image kube`);
+        assert.strictEqual(targets("mesh-lab", false), `${cli} base-image kube linkerd`);
+        assert.strictEqual(targets("ssh-example", false), `${cli} weave-lab`, "ssh hosts need no base image");
+        assert.strictEqual(targets("dev", true), "base-image", "a Pulumi CLI of the user's own: no CLI or plugins built");
+        fs.rmSync(fakeBin, { recursive: true, force: true });
+    });
+
     it("hashDirectory changes when a file changes and only then", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-hash-"));
         fs.mkdirSync(path.join(dir, "sub"));

@@ -16,8 +16,9 @@ const GATE = urn("netlab:hosts:LabHosts$command:remote:Command", "lab-u1-ready")
 
 let seq = 0;
 function step(kind: "pre" | "out" | "fail", u: string, t: number, op = "create"): string {
-    const custom = u !== HOSTS;
-    const metadata = { op, urn: u, type: u.split("::")[2], provider: "", new: { urn: u, type: u.split("::")[2], custom, id: "" } };
+    // As the engine writes them: `custom` only on custom resources (omitted when false).
+    const state = u === HOSTS ? { urn: u, type: u.split("::")[2], id: "" } : { urn: u, type: u.split("::")[2], custom: true, id: "" };
+    const metadata = { op, urn: u, type: u.split("::")[2], provider: "", new: state };
     const body = kind === "pre" ? { resourcePreEvent: { metadata } } : kind === "out" ? { resOutputsEvent: { metadata } } :
         { resOpFailedEvent: { metadata, status: 1, steps: 1 } };
     return JSON.stringify({ sequence: seq++, timestamp: 1000 + t, ...body });

@@ -104,6 +104,9 @@ export class LabStack {
                 PULUMI_BACKEND_URL: `file://${this.stateDir}`,
                 PULUMI_CONFIG_PASSPHRASE: "netlab-e2e",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
+                // As scripts/lab.sh runs it: transpiled only, no plugin downloads.
+                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             },
         });
         return this.stack;

@@ -3,7 +3,8 @@
  * the toolchain's artifacts directory (no download), Consul, Nomad, Weave Net with an isolated
  * second subnet, the jobs on the overlay registered with their Weave addresses, the check
  * matrix, isolation proven to hold through the hosts' routing, a no-op up, a version update,
- * a stopped and a removed host recovering, the overlay's cleanup, and destroy with nothing left.
+ * a stopped host, every host restarted and a removed host recovering (Consul DNS checked on
+ * each restarted host), the overlay's cleanup, and destroy with nothing left.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -295,6 +296,35 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const iso = passing(ssh, "httpbackend-isolated")[0].split(" ")[1];
         assert.match(sh("ssh", [...ssh, `docker run --rm --network weave netlab/httpbackend:lab -get http://${iso}/ -timeout 3s 2>&1 || true`]),
             /no route to host/, "the subnets are isolated again after the restart");
+        consulDnsOn(h);
+    });
+
+    /**
+     * On host h itself, what a user types there: *.consul resolves through Consul again (netlab's
+     * boot unit put the resolver and the redirect back), a service answers by its Consul name,
+     * and other names still resolve.
+     */
+    const consulDnsOn = (h: HostOut): void => {
+        const ssh = sshArgs(keyFile, h.ssh.port);
+        assert.match(sh("ssh", [...ssh, "systemctl is-active netlab-consul-dns.service"]), /^active/);
+        assert.strictEqual(sh("ssh", [...ssh, "head -1 /etc/resolv.conf"]).trim(), "nameserver 127.0.0.1", `${h.name}'s resolver`);
+        assert.match(sh("ssh", [...ssh, "getent hosts consul.service.consul"]), /^192\.168\.56\.\d+\s/m);
+        assert.match(sh("ssh", [...ssh, "curl -fsS --max-time 5 http://httpbackend.service.dc1.consul:8081/"]), /^this is httpbackendservice, version: v1\.1\.0$/m);
+        assert.match(sh("ssh", [...ssh, `getent hosts ${lab.prefix}-u1`]), /^192\.168\.56\.3\s/, "other names still resolve");
+        console.log(`      ${h.name}: *.consul resolves through Consul again (asked on ${h.name})`);
+    };
+
+    it("every host restarted (docker restart of all three): the lab is whole again by itself, Consul DNS on every host, and up --refresh changes nothing", async () => {
+        const stack = lab.opened;
+        sh("docker", ["restart", ...hosts.map(container)]);
+        // No up: the hosts heal themselves (systemd units: Consul, Nomad, the overlay, the DNS switch).
+        const secs = await phases.time("recovery after restarting every host", () => waitHealthy(300));
+        console.log(`      Consul, Nomad, the overlay and httpbackend whole again ${secs.toFixed(1)} s after docker restart, with no up`);
+        for (const h of hosts) {
+            consulDnsOn(h);
+        }
+        const result = await phases.time("up --refresh after restarting every host", () => stack.up({ refresh: true, onOutput: () => undefined }));
+        assert.deepStrictEqual(changed(result), {}, "nothing to change after the restarts");
     });
 
     it("a host removed by hand: up --refresh makes it again, runs every step on it again, and the lab recovers", async () => {
