@@ -19,7 +19,6 @@ orig=/etc/resolv.conf.netlab-orig
 dropin=/etc/systemd/resolved.conf.d/netlab-consul.conf
 recursors=/etc/consul.d/netlab-dns.hcl
 self=/usr/local/lib/netlab/consul-dns.sh
-unit=/etc/systemd/system/netlab-consul-dns.service
 
 redirect() { # -A|-D|-C PROTO
     iptables -t nat "$1" OUTPUT -d 127.0.0.1/32 -p "$2" --dport 53 -j REDIRECT --to-ports 8600 \
@@ -27,11 +26,7 @@ redirect() { # -A|-D|-C PROTO
 }
 
 if [ "$action" = delete ]; then
-    if [ -f "$unit" ]; then
-        systemctl disable netlab-consul-dns.service >/dev/null 2>&1 || true
-        rm -f "$unit"
-        systemctl daemon-reload
-    fi
+    remove_unit netlab-consul-dns.service
     rm -f "$self"
     if [ -f "$dropin" ]; then
         rm -f "$dropin"
@@ -79,7 +74,7 @@ fi
 
 # The unit that puts it back at boot (this script, installed by the program as $self).
 if [ -f "$self" ]; then
-    cat > "$unit.netlab-tmp" <<EOF
+    install_unit netlab-consul-dns.service <<EOF
 [Unit]
 Description=netlab: *.consul through the local Consul agent (host-scripts/consul-dns.sh)
 After=consul.service network-online.target
@@ -94,13 +89,6 @@ ExecStart=/bin/bash $self
 [Install]
 WantedBy=multi-user.target
 EOF
-    if ! cmp -s "$unit.netlab-tmp" "$unit"; then
-        mv -f "$unit.netlab-tmp" "$unit"
-        systemctl daemon-reload
-        systemctl enable netlab-consul-dns.service >/dev/null 2>&1
-    else
-        rm -f "$unit.netlab-tmp"
-    fi
 fi
 
 for _ in $(seq 1 "$timeout"); do

@@ -25,7 +25,6 @@ set -euo pipefail
 action=${NETLAB_ACTION:-create}
 lib=/usr/local/lib/netlab
 self=$lib/weave-overlay.sh
-unit=/etc/systemd/system/netlab-weave-overlay.service
 wrapper=/usr/local/bin/weave
 upstream=$lib/weave
 state=/var/lib/netlab/weave
@@ -91,11 +90,7 @@ if [ "$action" = delete ]; then
         [ "$(docker network inspect -f '{{len .Containers}}' docker_gwbridge)" = 0 ]; then
         docker network rm docker_gwbridge >/dev/null
     fi
-    if [ -f "$unit" ]; then
-        systemctl disable netlab-weave-overlay.service >/dev/null 2>&1 || true
-        rm -f "$unit"
-        systemctl daemon-reload
-    fi
+    remove_unit netlab-weave-overlay.service
     for ref in ${NETLAB_IMAGE_REFS:-}; do
         docker image rm "$ref" >/dev/null 2>&1 || true
     done
@@ -262,7 +257,7 @@ fi
 reapply
 
 # The unit that reapplies after a reboot: this script, installed by the program as $self.
-cat > "$unit.netlab-tmp" <<EOF
+install_unit netlab-weave-overlay.service <<EOF
 [Unit]
 Description=netlab: Weave exposes, subnet networks and isolation rules (host-scripts/weave-overlay.sh)
 After=docker.service
@@ -277,13 +272,6 @@ ExecStart=/bin/bash $self
 [Install]
 WantedBy=multi-user.target
 EOF
-if ! cmp -s "$unit.netlab-tmp" "$unit"; then
-    mv -f "$unit.netlab-tmp" "$unit"
-    systemctl daemon-reload
-    systemctl enable netlab-weave-overlay.service >/dev/null 2>&1
-else
-    rm -f "$unit.netlab-tmp"
-fi
 
 # The data path: wait until the router is connected to every peer, then report it.
 deadline=$((SECONDS + timeout))

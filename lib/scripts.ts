@@ -17,9 +17,9 @@ export function shellQuote(value: string): string {
 /**
  * Renders a script with its inputs: the assignments go right after the `set -euo pipefail`
  * line, so the script's own header (shebang, comments) stays on top and its checks of
- * `${NETLAB_X:?}` see the values.
+ * `${NETLAB_X:?}` see the values; a prelude of shared functions, if any, follows them.
  */
-export function renderScript(source: string, vars: Record<string, string | number | boolean>): string {
+export function renderScript(source: string, vars: Record<string, string | number | boolean>, prelude = ""): string {
     const lines = source.split("\n");
     const at = lines.findIndex((l) => l.trim() === "set -euo pipefail");
     if (at < 0) {
@@ -31,12 +31,20 @@ export function renderScript(source: string, vars: Record<string, string | numbe
         }
         return `${name}=${shellQuote(String(value))}`;
     });
-    return [...lines.slice(0, at + 1), ...assignments, ...lines.slice(at + 1)].join("\n");
+    const shared = prelude === "" ? [] : [prelude.trimEnd()];
+    return [...lines.slice(0, at + 1), ...assignments, ...shared, ...lines.slice(at + 1)].join("\n");
 }
 
-/** Reads a script from the repo (path relative to the repo root) and renders it. */
+/** The helpers every host script gets (lib/scripts.ts renderHostScript puts them in). */
+export const HOST_PRELUDE = "host-scripts/lib/prelude.sh";
+
+/**
+ * Reads a script from the repo (path relative to the repo root) and renders it: its inputs,
+ * then the shared prelude (host-scripts/lib/prelude.sh: write_if_changed, install_unit…).
+ */
 export function renderHostScript(relPath: string, vars: Record<string, string | number | boolean> = {}): string {
-    return renderScript(fs.readFileSync(path.join(REPO_ROOT, relPath), "utf8"), vars);
+    const prelude = fs.readFileSync(path.join(REPO_ROOT, HOST_PRELUDE), "utf8").replace(/^# shellcheck shell=bash\n/, "");
+    return renderScript(fs.readFileSync(path.join(REPO_ROOT, relPath), "utf8"), vars, prelude);
 }
 
 /** A stable digest of every file below a directory (names and contents), to rebuild an image when it changes. */

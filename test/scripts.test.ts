@@ -161,6 +161,24 @@ describe("host scripts", () => {
         fs.rmSync(fakeBin, { recursive: true, force: true });
     });
 
+    it("host scripts get the shared prelude after their inputs; write_if_changed writes only a change", () => {
+        const rendered = renderHostScript("host-scripts/consul-dns.sh", { NETLAB_ACTION: "delete" });
+        const lines = rendered.split("\n");
+        const set = lines.indexOf("set -euo pipefail");
+        assert.strictEqual(lines[set + 1], "NETLAB_ACTION='delete'");
+        assert.ok(lines.indexOf("write_if_changed() { # FILE") > set + 1, "the prelude follows the inputs");
+        assert.ok(lines.indexOf("install_unit() { # NAME") < lines.findIndex((l) => l.startsWith("action=")), "and comes before the script's own code");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-prelude-"));
+        const prelude = fs.readFileSync(path.join(ROOT, "host-scripts/lib/prelude.sh"), "utf8");
+        const run = (text: string): number => spawnSync("bash", ["-c", `set -euo pipefail\n${prelude}\nwrite_if_changed ${dir}/f <<'X'\n${text}\nX`]).status ?? -1;
+        assert.strictEqual(run("one"), 0, "a new file is a change");
+        assert.strictEqual(run("one"), 1, "the same text is none");
+        assert.strictEqual(run("two"), 0);
+        assert.strictEqual(fs.readFileSync(path.join(dir, "f"), "utf8"), "two\n");
+        assert.deepStrictEqual(fs.readdirSync(dir), ["f"], "no temporary file left");
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
     it("hashDirectory changes when a file changes and only then", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-hash-"));
         fs.mkdirSync(path.join(dir, "sub"));
