@@ -10,6 +10,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../lib/scripts";
+import { knownHostsLine } from "../lib/ssh";
 import { LabHost } from "./hosts";
 
 export interface ArtifactFile {
@@ -85,11 +86,12 @@ export class HostArtifacts extends pulumi.ComponentResource {
                 create: "bash -c \"$NETLAB_SCRIPT\" push-artifact",
                 update: "bash -c \"$NETLAB_SCRIPT\" push-artifact",
                 delete: "NETLAB_ACTION=delete bash -c \"$NETLAB_SCRIPT\" push-artifact",
-                environment: pulumi.secret(pulumi.all([host.endpoint, args.privateKey]).apply(([ep, key]) => ({
+                environment: pulumi.secret(pulumi.all([host.endpoint, args.privateKey, host.hostKey]).apply(([ep, key, hostKey]) => ({
                     NETLAB_SCRIPT: script,
-                    // docker hosts are reached through `docker exec`, ssh hosts over SSH.
+                    // docker hosts are reached through `docker exec`, ssh hosts over SSH (their pinned host key checked).
                     ...(host.container !== undefined ? { NETLAB_CONTAINER: host.container } : {
                         NETLAB_SSH_HOST: ep.host, NETLAB_SSH_PORT: String(ep.port), NETLAB_SSH_USER: ep.user, NETLAB_SSH_KEY: key,
+                        NETLAB_SSH_KNOWN_HOSTS: knownHostsLine(ep.host, ep.port, hostKey),
                     }),
                     NETLAB_SRC: path.relative(process.cwd(), src) || src,
                     NETLAB_DEST: file.dest, NETLAB_SHA256: sha, NETLAB_MODE: file.mode ?? "0755",

@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { parseCidr, Cidr, nthAddress } from "../lib/cidr";
 import { HostProvider, HostSpec } from "../lib/config";
+import { parseHostKey } from "../lib/ssh";
 import { privilegeFlags } from "../lib/docker-flags";
 import { hashDirectory, renderHostScript, REPO_ROOT, splitKeyPair } from "../lib/scripts";
 import * as fs from "fs";
@@ -29,6 +30,8 @@ export interface LabHost extends HostTarget {
     published: pulumi.Output<Record<string, string>>;
     /** The readiness gate: depend on it before running anything on the host. */
     ready: HostCommand;
+    /** The host's SSH host key (`ssh-ed25519 AAAA…`): generated (docker) or pinned in config (ssh); every SSH connection checks it. */
+    hostKey: pulumi.Output<string>;
 }
 
 export interface SshEndpoint {
@@ -104,6 +107,8 @@ export function stdoutByHost(hosts: { name: string }[], outputs: pulumi.Output<s
 }
 
 export const BASE_IMAGE = "netlab/debian:bookworm";
+/** Where a docker host's SSH host key goes (sshd's default; the image's first-boot keygen keeps it). */
+export const HOST_KEY_FILE = "/etc/ssh/ssh_host_ed25519_key";
 export const NODE_IMAGE_DIR = "images/node";
 
 export class LabHosts extends pulumi.ComponentResource {
@@ -123,6 +128,7 @@ export class LabHosts extends pulumi.ComponentResource {
         let endpoints: pulumi.Output<SshEndpoint>[];
         let published: pulumi.Output<Record<string, string>>[];
         let containers: { name: string; id: pulumi.Output<string> }[] | undefined;
+        let hostKeys: pulumi.Output<string>[];
         const publish = args.publish ?? [];
         if (provider === "docker") {
             const built = this.dockerHosts(name, args);
@@ -132,6 +138,7 @@ export class LabHosts extends pulumi.ComponentResource {
             this.privateKey = built.privateKey;
             this.publicKey = built.publicKey;
             containers = built.containers;
+            hostKeys = built.hostKeys;
         } else {
             if (args.sshPrivateKey === undefined) {
                 throw new Error("LabHosts: ssh mode needs sshPrivateKey (netlab:sshPrivateKey)");
@@ -140,11 +147,18 @@ export class LabHosts extends pulumi.ComponentResource {
             this.publicKey = pulumi.output("");
             endpoints = args.hosts.map((h) => pulumi.output({ host: h.address, port: h.port, user: h.user }));
             published = args.hosts.map((h) => pulumi.output(Object.fromEntries(publish.map((port) => [String(port), `${h.address}:${port}`]))));
+            hostKeys = args.hosts.map((h) => {
+                const key = h.hostKey === undefined ? undefined : parseHostKey(h.hostKey);
+                if (key === undefined) {
+                    throw new Error(`LabHosts: ssh host ${h.name} needs its host key (netlab:hosts[].hostKey)`);
+                }
+                return pulumi.output(key);
+            });
         }
         // Docker hosts boot in seconds but sshd may lag; remote machines get fewer, longer tries.
         const retries = provider === "docker" ? { dialErrorLimit: 30, perDialTimeout: 5 } : { dialErrorLimit: 10, perDialTimeout: 10 };
-        const connections = endpoints.map((e) => pulumi.secret(pulumi.all([e, this.privateKey]).apply(([ep, key]) =>
-            ({ ...ep, privateKey: key, ...retries }))) as pulumi.Output<Connection>);
+        const connections = endpoints.map((e, i) => pulumi.secret(pulumi.all([e, this.privateKey, hostKeys[i]]).apply(([ep, key, hostKey]) =>
+            ({ ...ep, privateKey: key, hostKey, ...retries }))) as pulumi.Output<Connection>);
         this.hosts = args.hosts.map((h, i) => {
             const target: HostTarget = { name: h.name, connection: connections[i], container: containers?.[i].name, generation: containers?.[i].id };
             return {
@@ -152,6 +166,7 @@ export class LabHosts extends pulumi.ComponentResource {
                 labAddress: h.labAddress,
                 endpoint: endpoints[i],
                 published: published[i],
+                hostKey: hostKeys[i],
                 ready: hostCommand(`${name}-${h.name}-ready`, target, {
                     create: "bash -s",
                     stdin: renderHostScript("host-scripts/wait-ready.sh", {
@@ -170,7 +185,7 @@ export class LabHosts extends pulumi.ComponentResource {
      */
     private dockerHosts(name: string, args: LabHostsArgs): {
         ports: pulumi.Output<Record<number, number>>[]; privateKey: pulumi.Output<string>; publicKey: pulumi.Output<string>;
-        containers: { name: string; id: pulumi.Output<string> }[];
+        containers: { name: string; id: pulumi.Output<string> }[]; hostKeys: pulumi.Output<string>[];
     } {
         const prefix = args.namePrefix ?? name;
         const labels = [{ label: "netlab.lab", value: prefix }];
@@ -221,6 +236,15 @@ export class LabHosts extends pulumi.ComponentResource {
             labels,
         }, { parent: this });
 
+        // Each host's SSH host key, made here once per host (like the lab key) and put into the
+        // container, so that the key every SSH client checks is known before the host boots.
+        const hostKeyPairs = args.hosts.map((h) => new command.local.Command(`${name}-${h.name}-host-ssh-key`, {
+            create: `bash -s -- ${prefix}-${h.name}`,
+            stdin: fs.readFileSync(path.join(REPO_ROOT, "scripts/lab-keygen.sh"), "utf8"),
+            logging: "stderr",
+        }, { parent: this, additionalSecretOutputs: ["stdout"], ignoreChanges: ["create", "stdin"] }).stdout.apply(splitKeyPair));
+        const hostKeys = hostKeyPairs.map((k) => pulumi.unsecret(k.apply((pair) => parseHostKey(pair.publicKey) ?? "")));
+
         const containers = args.hosts.map((h, i) => {
             const containerName = `${prefix}-${h.name}`;
             const container = new docker.Container(`${name}-${h.name}`, {
@@ -230,7 +254,11 @@ export class LabHosts extends pulumi.ComponentResource {
                 networksAdvanced: [{ name: network.name, ipv4Address: h.labAddress }],
                 ports: ports[i].apply((p) => wanted.map((internal) => ({ internal, external: p[internal], ip: "127.0.0.1" }))),
                 ...vmContainerSettings(args.privileged ?? false),
-                uploads: [{ file: "/root/.ssh/authorized_keys", content: publicKey.apply((k) => `${k}\n`), permissions: "0600" }],
+                uploads: [
+                    { file: "/root/.ssh/authorized_keys", content: publicKey.apply((k) => `${k}\n`), permissions: "0600" },
+                    { file: HOST_KEY_FILE, content: pulumi.secret(hostKeyPairs[i].apply((k) => k.privateKey)), permissions: "0600" },
+                    { file: `${HOST_KEY_FILE}.pub`, content: hostKeyPairs[i].apply((k) => `${k.publicKey}\n`), permissions: "0644" },
+                ],
                 labels,
                 removeVolumes: true,
                 mustRun: true,
@@ -244,7 +272,7 @@ export class LabHosts extends pulumi.ComponentResource {
             });
             return { name: containerName, id: container.id };
         });
-        return { ports, privateKey, publicKey, containers };
+        return { ports, privateKey, publicKey, containers, hostKeys };
     }
 }
 

@@ -38,6 +38,12 @@ export interface HostSpec {
     port: number;
     /** ssh mode: SSH user (root or a user with password-less sudo). Default root. */
     user: string;
+    /**
+     * ssh mode: the host's SSH host key as `ssh-keyscan` prints it after the host name
+     * (`ssh-ed25519 AAAA…`), pinned: every SSH connection checks it. Required there; docker
+     * hosts get one generated per host.
+     */
+    hostKey?: string;
 }
 
 export interface WeaveSettings {
@@ -268,7 +274,7 @@ function rejectUnknownFields(problems: ConfigProblems, key: string, obj: Json, k
 function parseHosts(r: Reader, labNetworkHosts: (i: number) => string): HostSpec[] {
     const list = r.json("hosts", isObjectArray, "a list of host objects");
     const entries: Json[] = list ?? DEFAULTS.hostNames.map((name) => ({ name }));
-    const known = ["name", "labAddress", "address", "port", "user"];
+    const known = ["name", "labAddress", "address", "port", "user", "hostKey"];
     return entries.map((obj, i) => {
         const key = `hosts[${i}]`;
         rejectUnknownFields(r.problems, key, obj, known);
@@ -279,6 +285,7 @@ function parseHosts(r: Reader, labNetworkHosts: (i: number) => string): HostSpec
             address: field(r.problems, key, obj, "address", "string", labAddress),
             port: field(r.problems, key, obj, "port", "number", DEFAULTS.sshPort),
             user: field(r.problems, key, obj, "user", "string", DEFAULTS.sshUser),
+            hostKey: field<string | undefined>(r.problems, key, obj, "hostKey", "string", undefined),
         };
     });
 }

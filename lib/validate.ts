@@ -7,6 +7,7 @@ import { Cidr, containsCidr, isHostAddress, nthAddress, overlaps, parseCidr, par
 import { WEAVE_VERSION } from "./cni/weave";
 import { DEFAULTS, LabConfig, parseLabConfig, RawConfig, SECRET_KEYS, show, WorkloadSpec } from "./config";
 import { ConfigProblems } from "./problems";
+import { parseHostKey } from "./ssh";
 
 /** The bridge Docker creates inside every host: lab ranges must stay clear of it. */
 export const HOST_DOCKER_BRIDGE = "172.17.0.0/16";
@@ -79,6 +80,18 @@ function checkHosts(cfg: LabConfig, p: ConfigProblems, lab: Cidr | undefined): v
             if (!/^[a-z_][a-z0-9_-]*$/.test(h.user)) {
                 p.add(`${key}.user`, h.user, "is not a user name", `pulumi config set --path 'netlab:${key}.user' root`);
             }
+            const scan = `ssh-keyscan -t ed25519 -p ${h.port} ${h.address}`;
+            if (h.hostKey === undefined) {
+                p.add(`${key}.hostKey`, undefined, "is required with hostProvider=ssh: every SSH connection checks the host's key",
+                    `check the key on the host itself (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then ` +
+                    `pulumi config set --path 'netlab:${key}.hostKey' "$(${scan} 2>/dev/null | cut -d' ' -f2-)"`);
+            } else if (parseHostKey(h.hostKey) === undefined) {
+                p.add(`${key}.hostKey`, h.hostKey, "is not an SSH public host key (type and base64, e.g. ssh-ed25519 AAAA…)",
+                    `pulumi config set --path 'netlab:${key}.hostKey' "$(${scan} 2>/dev/null | cut -d' ' -f2-)"`);
+            }
+        } else if (h.hostKey !== undefined) {
+            p.add(`${key}.hostKey`, h.hostKey, "is only used with hostProvider=ssh: docker hosts get a host key generated for each",
+                `pulumi config rm --path 'netlab:${key}.hostKey'`);
         } else if (h.address !== h.labAddress || h.port !== DEFAULTS.sshPort || h.user !== DEFAULTS.sshUser) {
             p.add(key, JSON.stringify({ address: h.address, port: h.port, user: h.user }),
                 "sets address/port/user, which only hostProvider=ssh uses (docker hosts publish SSH on loopback)",

@@ -30,7 +30,7 @@ import { BENCH_IMAGE, BENCH_NAMESPACE, BenchRoundPlan, benchManifest, benchRound
 import { CNI_VERSIONS } from "../lib/cni";
 import { Cni, CNIS, DEFAULTS } from "../lib/config";
 import { renderHostScript, REPO_ROOT, shellQuote } from "../lib/scripts";
-import { configOr, HostOut, importNodeImage, sshTo } from "./lab-stack";
+import { configOr, HostOut, importNodeImage, sshTo, writeLabKeys } from "./lab-stack";
 
 const run = promisify(execFile);
 
@@ -69,16 +69,15 @@ export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results
     const kubeconfig = String(outputs.KUBECONFIG.value);
     const kubectl = async (...a: string[]): Promise<string> => (await run(kubectlBin, ["--kubeconfig", kubeconfig, ...a], { maxBuffer: 1 << 26 })).stdout;
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-bench-"));
-    const keyFile = path.join(work, "lab.key");
-    fs.writeFileSync(keyFile, String(outputs.sshPrivateKey.value), { mode: 0o600 });
-    const ssh = (h: HostOut): string[] => sshTo(keyFile, h);
+    const keys = writeLabKeys(work, outputs);
+    const ssh = (h: HostOut): string[] => sshTo(keys, h);
     const [, server, client] = hosts;
     // The settings the bench changes, as they were (undefined: not set), to put back at the end.
     const initialConfig = Object.fromEntries(await Promise.all(CNI_KEYS.map(async (k) => [k, await configOr(stack, k, undefined)] as const)));
     const rounds: BenchRound[] = [];
     try {
         log(`bench on ${stack.name}: importing ${path.basename(tarball)} into every node's containerd`);
-        importNodeImage(tarball, hosts, keyFile, BENCH_IMAGE, "bench");
+        importNodeImage(tarball, hosts, keys, BENCH_IMAGE, "bench");
         execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(work, "scp.key")]);
         const publicKey = fs.readFileSync(path.join(work, "scp.key.pub"), "utf8").trim();
         const machine = JSON.parse(execFileSync("ssh", [...ssh(server), "jq -n --arg k \"$(uname -r)\" --argjson c \"$(nproc)\" "

@@ -31,7 +31,7 @@ import { canaryRoutePath, FABIO_PROXY_PORT } from "../lib/fabio";
 import { CLIENT_LABEL, HTTPBACKEND_PORT } from "../lib/kube-workload";
 import { renderHostScript, REPO_ROOT } from "../lib/scripts";
 import { WORKLOAD_PORT } from "../stacks/weave-nomad";
-import { configOr, HostOut, importNodeImage, sshTo } from "./lab-stack";
+import { configOr, HostOut, importNodeImage, sshTo, writeLabKeys } from "./lab-stack";
 
 export interface DrillArgs extends DrillOptions {
     scenario: DrillScenario;
@@ -100,14 +100,13 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
     const plan = planDrill(args.scenario, configured[index], now, args, target);
     log(`drill ${args.scenario} on ${stack.name}/${name}: ${plan.describe}`);
 
-    const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netlab-drill-")), "lab.key");
-    fs.writeFileSync(keyFile, String(outputs.sshPrivateKey.value), { mode: 0o600 });
+    const keys = writeLabKeys(fs.mkdtempSync(path.join(os.tmpdir(), "netlab-drill-")), outputs);
     // weave-lab: fortio on the first host; kube-lab: in a pod on the control-plane node (the first host).
     const runner: Record<string, string | number> = kube ? {
         NETLAB_RUNNER: "pod", NETLAB_PORT: HTTPBACKEND_PORT, NETLAB_NAMESPACE: KUBE_NAMESPACE, NETLAB_NODE: hosts[0].name,
         NETLAB_IMAGE: FORTIO_IMAGE, NETLAB_CLIENT_LABEL: CLIENT_LABEL, NETLAB_MESH: await configOr(stack, "netlab:mesh", "none"),
     } : { NETLAB_RUNNER: "host", NETLAB_PORT: WORKLOAD_PORT };
-    const onHost = (vars: Record<string, string | number>): string => execFileSync("ssh", [...sshTo(keyFile, hosts[0]), "bash -s"], {
+    const onHost = (vars: Record<string, string | number>): string => execFileSync("ssh", [...sshTo(keys, hosts[0]), "bash -s"], {
         input: renderHostScript("host-scripts/drill-load.sh", { NETLAB_DIR: `${DRILL_DIR}/${stack.name}`, NETLAB_SERVICE: name, ...runner, ...vars }),
         encoding: "utf8", maxBuffer: 1 << 28,
     });
@@ -116,7 +115,7 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
     const route = kube ? "/" : counterKey(now.fabioRoute);
     if (kube) {
         const artifacts = path.resolve(REPO_ROOT, await configOr(stack, "netlab:artifactsDir", ".toolchain/artifacts"));
-        importNodeImage(path.join(artifacts, FORTIO_TARBALL), [hosts[0]], keyFile, FORTIO_IMAGE, "fortio-image");
+        importNodeImage(path.join(artifacts, FORTIO_TARBALL), [hosts[0]], keys, FORTIO_IMAGE, "fortio-image");
     }
     const minSeconds = args.minRequests / args.qps;
     const tail = args.tailSeconds ?? (args.scenario === "split" ? 10 : 5);
@@ -173,7 +172,7 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         } catch {
             // The host may be gone; the load is bounded by fortio's -t anyway.
         }
-        fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+        fs.rmSync(path.dirname(keys.keyFile), { recursive: true, force: true });
     }
 }
 

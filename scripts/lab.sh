@@ -5,7 +5,7 @@
 # Usage:
 #   scripts/lab.sh up [STACK]        create the stack if needed, then pulumi up --yes (default STACK: dev)
 #   scripts/lab.sh destroy [STACK]   pulumi destroy --yes
-#   scripts/lab.sh key [STACK]       write the lab's SSH key to ./lab.key (mode 600)
+#   scripts/lab.sh key [STACK]       write the lab's SSH key to ./lab.key (mode 600), the hosts' keys to ./lab.known_hosts
 #   scripts/lab.sh drill STACK SCENARIO [OPTIONS]   an upgrade under load, measured (scripts/drill.ts)
 #   scripts/lab.sh bench STACK [OPTIONS]            the CNI benchmark on a kube-lab (scripts/bench.ts)
 #   scripts/lab.sh timeline STACK [--log FILE]      where the last up/destroy spent its time (scripts/timeline.ts)
@@ -171,7 +171,8 @@ case "$action" in
         stack=${1:-dev}
         umask 077
         pulumi stack output --show-secrets --stack "$stack" sshPrivateKey > lab.key
-        echo "wrote $root/lab.key"
+        pulumi stack output --stack "$stack" knownHosts > lab.known_hosts
+        echo "wrote $root/lab.key and $root/lab.known_hosts (the hosts' keys: ssh -o UserKnownHostsFile=lab.known_hosts …)"
         ;;
     drill)
         # kube-lab drills run fortio in a pod: its image (a no-op when it is built).

@@ -4,7 +4,8 @@
 # atomically and checks its sha256 on the host. With NETLAB_ACTION=delete it removes it.
 # Safe to re-run. Inputs (environment, set by components/artifacts.ts):
 #   docker hosts: NETLAB_CONTAINER (the host's container, reached with `docker exec`);
-#   ssh hosts: NETLAB_SSH_HOST NETLAB_SSH_PORT NETLAB_SSH_USER NETLAB_SSH_KEY (the private key itself);
+#   ssh hosts: NETLAB_SSH_HOST NETLAB_SSH_PORT NETLAB_SSH_USER NETLAB_SSH_KEY (the private key itself)
+#   NETLAB_SSH_KNOWN_HOSTS (the host's pinned key as a known_hosts line: checked, never learned);
 #   NETLAB_SRC (local file) NETLAB_DEST (absolute path on the host) NETLAB_SHA256 NETLAB_MODE (e.g. 0755)
 set -euo pipefail
 
@@ -18,13 +19,14 @@ if [ -n "${NETLAB_CONTAINER:-}" ]; then
     remote() { docker exec -i "$NETLAB_CONTAINER" sh -c "$1"; }
     reachable() { [ "$(docker inspect -f '{{.State.Running}}' "$NETLAB_CONTAINER" 2>/dev/null)" = true ]; }
 else
-    : "${NETLAB_SSH_HOST:?}" "${NETLAB_SSH_PORT:?}" "${NETLAB_SSH_USER:?}" "${NETLAB_SSH_KEY:?}"
+    : "${NETLAB_SSH_HOST:?}" "${NETLAB_SSH_PORT:?}" "${NETLAB_SSH_USER:?}" "${NETLAB_SSH_KEY:?}" "${NETLAB_SSH_KNOWN_HOSTS:?}"
     keydir=$(mktemp -d)
     trap 'rm -rf "$keydir"' EXIT
     printf '%s\n' "$NETLAB_SSH_KEY" > "$keydir/key"
     chmod 600 "$keydir/key"
-    ssh_opts=(-i "$keydir/key" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no
-        -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=15 -p "$NETLAB_SSH_PORT")
+    printf '%s\n' "$NETLAB_SSH_KNOWN_HOSTS" > "$keydir/known_hosts"
+    ssh_opts=(-i "$keydir/key" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes
+        -o UserKnownHostsFile="$keydir/known_hosts" -o LogLevel=ERROR -o ConnectTimeout=15 -p "$NETLAB_SSH_PORT")
     target="$NETLAB_SSH_USER@$NETLAB_SSH_HOST"
     where=$NETLAB_SSH_HOST:$NETLAB_SSH_PORT
     [ "$NETLAB_SSH_USER" = root ] || sudo_prefix="sudo -n"

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LabHosts } from "../components/hosts";
 import { LabConfig } from "../lib/config";
+import { knownHostsLine } from "../lib/ssh";
 
 /** What every scenario exports. */
 export interface LabOutputs {
@@ -28,8 +29,12 @@ export function buildHosts(cfg: LabConfig, publish: number[] = []): LabHosts {
 export function hostOutputs(hosts: LabHosts): LabOutputs {
     return {
         hosts: hosts.hosts.map((h) => ({ name: h.name, labAddress: h.labAddress, ssh: h.endpoint })),
+        // After `scripts/lab.sh key STACK` (lab.key and lab.known_hosts in the working copy).
         sshCommands: pulumi.all(hosts.hosts.map((h) => h.endpoint)).apply((eps) => Object.fromEntries(eps.map((e, i) =>
-            [hosts.hosts[i].name, `ssh -i lab.key -o StrictHostKeyChecking=no -p ${e.port} ${e.user}@${e.host}`]))),
+            [hosts.hosts[i].name, `ssh -i lab.key -o UserKnownHostsFile=lab.known_hosts -p ${e.port} ${e.user}@${e.host}`]))),
+        // The hosts' pinned SSH host keys, as a known_hosts file (ssh checks every connection against it).
+        knownHosts: pulumi.all(hosts.hosts.map((h) => pulumi.all([h.endpoint, h.hostKey]))).apply((pairs) =>
+            pairs.map(([e, key]) => knownHostsLine(e.host, e.port, key)).join("\n") + "\n"),
         sshPrivateKey: hosts.privateKey,
         readiness: hosts.readiness,
     };

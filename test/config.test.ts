@@ -3,9 +3,11 @@ import * as fs from "fs";
 import { DEFAULTS, KNOWN_KEYS, RawConfig } from "../lib/config";
 import { ConfigError, ConfigProblem } from "../lib/problems";
 import { buildLabConfig } from "../lib/validate";
+import { parseHostKey } from "../lib/ssh";
 import { projectDefaults, rawFromStackFile } from "./harness";
 
 const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEUo6YJWTHXXEx+/cELZJzde3B+XDqFaeH1tOozgB+pX";
 const allSecret = (): boolean => true;
 
 /** The problems buildLabConfig reports for this raw config ([] when it is valid). */
@@ -63,12 +65,14 @@ describe("config: defaults and stack files", () => {
             [["httpbackend", "10.32.0.0/24"], ["httpbackend-isolated", "10.32.1.0/24"]]);
     });
 
-    it("the ssh example is valid once its key is set, and names the key when it is not", () => {
+    it("the ssh example is valid once its key and the hosts' keys are set, and names them when they are not", () => {
         const raw = rawFromStackFile("ssh-example");
         const missing = problems(raw);
-        assert.deepStrictEqual(missing.map((p) => p.key), ["sshPrivateKey"]);
-        assert.match(missing[0].fix, /pulumi config set --secret netlab:sshPrivateKey/);
-        const cfg = buildLabConfig({ ...raw, sshPrivateKey: FAKE_KEY }, allSecret);
+        assert.deepStrictEqual(missing.map((p) => p.key), ["hosts[0].hostKey", "hosts[1].hostKey", "hosts[2].hostKey", "sshPrivateKey"]);
+        assert.match(missing[0].fix, /ssh-keygen -lf \/etc\/ssh\/ssh_host_ed25519_key\.pub.*pulumi config set --path 'netlab:hosts\[0\]\.hostKey' "\$\(ssh-keyscan -t ed25519 -p 22 192\.168\.56\.3/);
+        assert.match(missing[3].fix, /pulumi config set --secret netlab:sshPrivateKey/);
+        const pinned = (JSON.parse(raw.hosts) as object[]).map((h) => ({ ...h, hostKey: `${HOST_KEY} root@u1` }));
+        const cfg = buildLabConfig({ ...raw, sshPrivateKey: FAKE_KEY, hosts: JSON.stringify(pinned) }, allSecret);
         assert.strictEqual(cfg.hostProvider, "ssh");
         assert.deepStrictEqual(cfg.hosts.map((h) => h.port), [22, 22, 22]);
     });
@@ -170,21 +174,34 @@ describe("config: hosts", () => {
     it("rejects ssh-only fields in docker mode", () => {
         oneProblem({ hosts: hosts({ name: "u1", port: 2222 }, { name: "u2" }, { name: "u3" }) }, "hosts[0]", /only hostProvider=ssh uses/);
     });
+    const pinned = (...list: Record<string, unknown>[]): string => hosts(...list.map((h) => ({ hostKey: HOST_KEY, ...h })));
     it("ssh mode: rejects a bad port and a bad address", () => {
         const list = problems({
             hostProvider: "ssh", sshPrivateKey: FAKE_KEY,
-            hosts: hosts({ name: "u1", address: "bad host!", port: 70000 }, { name: "u2" }, { name: "u3" }),
+            hosts: pinned({ name: "u1", address: "bad host!", port: 70000 }, { name: "u2" }, { name: "u3" }),
         });
         assert.deepStrictEqual(list.map((p) => p.key).sort(), ["hosts[0].address", "hosts[0].port"]);
     });
     it("ssh mode: rejects something that is not a private key", () => {
-        oneProblem({ hostProvider: "ssh", sshPrivateKey: "ssh-ed25519 AAAA... a public key" }, "sshPrivateKey", /does not look like/);
+        oneProblem({ hostProvider: "ssh", sshPrivateKey: "ssh-ed25519 AAAA... a public key", hosts: pinned({ name: "u1" }, { name: "u2" }, { name: "u3" }) },
+            "sshPrivateKey", /does not look like/);
+    });
+    it("ssh mode: needs every host's key pinned, and refuses what is not one; docker mode refuses a configured one", () => {
+        const p = oneProblem({ hostProvider: "ssh", sshPrivateKey: FAKE_KEY, hosts: pinned({ name: "u1" }, { name: "u2", hostKey: undefined }, { name: "u3" }) },
+            "hosts[1].hostKey", /is required with hostProvider=ssh/);
+        assert.match(p.fix, /ssh-keyscan -t ed25519 -p 22 192\.168\.56\.4/);
+        oneProblem({ hostProvider: "ssh", sshPrivateKey: FAKE_KEY, hosts: pinned({ name: "u1" }, { name: "u2" }, { name: "u3", hostKey: "AAAA not a key" }) },
+            "hosts[2].hostKey", /is not an SSH public host key/);
+        oneProblem({ hosts: hosts({ name: "u1", hostKey: HOST_KEY }, { name: "u2" }, { name: "u3" }) }, "hosts[0].hostKey",
+            /docker hosts get a host key generated for each/);
+        assert.strictEqual(parseHostKey(`${HOST_KEY} root@u1`), HOST_KEY, "a comment after the key is dropped");
+        assert.strictEqual(parseHostKey("ssh-dss AAAAB3"), undefined);
     });
     it("docker mode: rejects a configured SSH key (it is generated)", () => {
         oneProblem({ sshPrivateKey: FAKE_KEY }, "sshPrivateKey", /only used with hostProvider=ssh/);
     });
     it("rejects a secret key set in plain text, without echoing it", () => {
-        const list = problems({ hostProvider: "ssh", sshPrivateKey: FAKE_KEY }, () => false);
+        const list = problems({ hostProvider: "ssh", sshPrivateKey: FAKE_KEY, hosts: pinned({ name: "u1" }, { name: "u2" }, { name: "u3" }) }, () => false);
         assert.deepStrictEqual(list.map((p) => p.key), ["sshPrivateKey"]);
         assert.match(list[0].what, /plain text/);
         assert.ok(!JSON.stringify(list).includes("abc"), "the secret's value is not in the report");

@@ -248,6 +248,17 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     return { resources, outputs, secretOutputs };
 }
 
+/** A host key as ssh-keyscan prints it after the host name (made once, for ssh hosts in the tests). */
+export function fakeHostKey(): string {
+    return realKeygenOutput().split("\n").find((l) => l.startsWith("ssh-ed25519 "))?.split(" ").slice(0, 2).join(" ") ?? "";
+}
+
+/** The ssh example's `netlab:hosts` with each host's key pinned (as a user sets them). */
+export function sshExampleHosts(): Record<string, string> {
+    const hosts = JSON.parse(stackFileConfig("Pulumi.ssh-example.yaml")["netlab:hosts"]) as Record<string, unknown>[];
+    return { "netlab:hosts": JSON.stringify(hosts.map((h) => ({ ...h, hostKey: fakeHostKey() }))) };
+}
+
 /** Runs a stack file of the repo (with Pulumi.yaml's defaults under it). */
 /** A stand-in artifacts directory holding each of `files` (fake content), for the stacks that push them. */
 export function fakeArtifacts(files: string[]): string {

@@ -6,7 +6,7 @@ import * as path from "path";
 import { KUBE_NODE_FILES } from "../components/kubeadm";
 import { cgroupRoot } from "../components/kubeadm";
 import {
-    checkDeleteBeforeReplace, checkHostSteps, fakeArtifacts, hostStep, lastRecorded, MOCK_CA_HASH, MOCK_TOKEN, named, Recorded, runStackFile, StackRun,
+    checkDeleteBeforeReplace, checkHostSteps, fakeArtifacts, fakeHostKey, hostStep, lastRecorded, MOCK_CA_HASH, MOCK_TOKEN, named, Recorded, runStackFile, StackRun,
 } from "./harness";
 
 /** A stand-in artifacts directory with every file the kubeadm scenario pushes. */
@@ -266,9 +266,9 @@ describe("stack kube-lab (kubeadm + CNI)", () => {
 
     it("ssh hosts: kubectl from here goes to the control plane's SSH address, which the API certificate holds", async () => {
         const hosts = JSON.stringify([
-            { name: "u1", address: "10.1.0.11", labAddress: "192.168.56.3" },
-            { name: "u2", address: "10.1.0.12", labAddress: "192.168.56.4" },
-            { name: "u3", address: "10.1.0.13", labAddress: "192.168.56.5" },
+            { name: "u1", address: "10.1.0.11", labAddress: "192.168.56.3", hostKey: fakeHostKey() },
+            { name: "u2", address: "10.1.0.12", labAddress: "192.168.56.4", hostKey: fakeHostKey() },
+            { name: "u3", address: "10.1.0.13", labAddress: "192.168.56.5", hostKey: fakeHostKey() },
         ]);
         const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
         const ssh = await runStackFile("kube-lab", { ...withArtifacts, "netlab:hostProvider": "ssh", "netlab:hosts": hosts, "netlab:sshPrivateKey": key },

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-    checkDeleteBeforeReplace, checkHostSteps, hostStep, lastRecorded, realKeygenOutput, Recorded, ROOT, runStackFile, StackRun,
+    checkDeleteBeforeReplace, checkHostSteps, fakeHostKey, hostStep, lastRecorded, realKeygenOutput, Recorded, ROOT, runStackFile, sshExampleHosts, StackRun,
 } from "./harness";
 
 const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -59,12 +59,13 @@ describe("stack dev (docker hosts)", () => {
         const count = (t: string): number => byType(run, t).length;
         assert.strictEqual(count("netlab:hosts:LabHosts"), 1);
         assert.deepStrictEqual(byType(run, "command:local:Command").map((c) => c.name),
-            ["lab-ssh-key", "lab-ports", "lab-base-image", "lab-u1-ready", "lab-u2-ready", "lab-u3-ready"]);
+            ["lab-ssh-key", "lab-ports", "lab-base-image", "lab-u1-host-ssh-key", "lab-u2-host-ssh-key", "lab-u3-host-ssh-key",
+                "lab-u1-ready", "lab-u2-ready", "lab-u3-ready"]);
         assert.strictEqual(count("docker:index/remoteImage:RemoteImage"), 1);
         assert.strictEqual(count("docker:index/network:Network"), 1);
         assert.strictEqual(count("docker:index/container:Container"), 3);
         assert.strictEqual(count("command:remote:Command"), 0);
-        assert.strictEqual(run.resources.length, 12);
+        assert.strictEqual(run.resources.length, 15);
     });
 
     it("parents every resource to the LabHosts component", () => {
@@ -111,7 +112,9 @@ describe("stack dev (docker hosts)", () => {
         const hosts = run.outputs.hosts as { name: string; ssh: { host: string; port: number; user: string } }[];
         assert.deepStrictEqual(hosts.map((h) => h.ssh), picked.map((port) => ({ host: "127.0.0.1", port, user: "root" })));
         assert.deepStrictEqual(run.outputs.sshCommands, Object.fromEntries(picked.map((port, i) =>
-            [`u${i + 1}`, `ssh -i lab.key -o StrictHostKeyChecking=no -p ${port} root@127.0.0.1`])));
+            [`u${i + 1}`, `ssh -i lab.key -o UserKnownHostsFile=lab.known_hosts -p ${port} root@127.0.0.1`])));
+        assert.strictEqual(run.outputs.knownHosts, picked.map((port) => `[127.0.0.1]:${port} ${fakeHostKey()}\n`).join(""),
+            "each host's own key, pinned, as ssh's known_hosts file");
     });
 
     it("runs the containers VM-like without --privileged by default (capability form)", () => {
@@ -131,10 +134,20 @@ describe("stack dev (docker hosts)", () => {
         }
     });
 
-    it("installs the generated public key and keeps the key pair secret", () => {
+    it("installs the generated public key and each host's own host key, and keeps the private keys secret", () => {
         const keys = splitKeyPair(realKeygenOutput());
         for (const c of byType(run, "docker:index/container:Container")) {
-            assert.deepStrictEqual(c.inputs.uploads, [{ file: "/root/.ssh/authorized_keys", content: `${keys.publicKey}\n`, permissions: "0600" }]);
+            assert.deepStrictEqual(c.inputs.uploads, [
+                { file: "/root/.ssh/authorized_keys", content: `${keys.publicKey}\n`, permissions: "0600" },
+                { file: "/etc/ssh/ssh_host_ed25519_key", content: keys.privateKey, permissions: "0600" },
+                { file: "/etc/ssh/ssh_host_ed25519_key.pub", content: `${keys.publicKey}\n`, permissions: "0644" },
+            ]);
+            assert.ok(c.secretInputs.includes("uploads"), "the host's private key is a secret in the state");
+        }
+        for (const h of ["u1", "u2", "u3"]) {
+            const k = named(run, `lab-${h}-host-ssh-key`);
+            assert.strictEqual(k.inputs.create, `bash -s -- netlab-dev-${h}`, "one key per host, made once");
+            assert.deepStrictEqual(k.additionalSecretOutputs, ["stdout"]);
         }
         assert.deepStrictEqual(named(run, "lab-ssh-key").additionalSecretOutputs, ["stdout"]);
         assert.strictEqual(named(run, "lab-ssh-key").inputs.logging, "stderr", "the private key is not echoed to the console");
@@ -221,21 +234,22 @@ describe("stack options", () => {
     });
 
     it("ssh hosts: no Docker resources, one gate per host at its address with the configured key", async () => {
-        const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY, ...withArtifacts }, ["netlab:sshPrivateKey"]);
+        const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY, ...sshExampleHosts(), ...withArtifacts }, ["netlab:sshPrivateKey"]);
         assert.strictEqual(run.resources.filter((r) => r.type.startsWith("docker:")).length, 0);
         assert.deepStrictEqual(byType(run, "command:local:Command").filter((c) => c.parent === "lab"), [], "no SSH key generation");
         const gates = byType(run, "command:remote:Command").filter((g) => g.name.endsWith("-ready"));
         assert.deepStrictEqual(gates.map((g) => {
-            const c = g.inputs.connection as { host: string; port: number; user: string; privateKey: string };
-            return [c.host, c.port, c.user, c.privateKey];
-        }), ["3", "4", "5"].map((n) => [`192.168.56.${n}`, 22, "root", FAKE_KEY]));
+            const c = g.inputs.connection as { host: string; port: number; user: string; privateKey: string; hostKey: string };
+            return [c.host, c.port, c.user, c.privateKey, c.hostKey];
+        }), ["3", "4", "5"].map((n) => [`192.168.56.${n}`, 22, "root", FAKE_KEY, fakeHostKey()]), "the pinned host key is checked on every connection");
+        assert.strictEqual(run.outputs.knownHosts, ["3", "4", "5"].map((n) => `192.168.56.${n} ${fakeHostKey()}\n`).join(""));
         assert.ok(run.secretOutputs.includes("sshPrivateKey"));
         assert.deepStrictEqual((run.outputs.hosts as { ssh: { port: number } }[]).map((h) => h.ssh.port), [22, 22, 22]);
         assert.ok(gates.every((g) => g.secretInputs.includes("connection")));
     });
 
     it("ssh hosts: every host step runs over SSH, replaced when its script changes, never by a container's generation", async () => {
-        const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY, ...withArtifacts }, ["netlab:sshPrivateKey"]);
+        const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY, ...sshExampleHosts(), ...withArtifacts }, ["netlab:sshPrivateKey"]);
         const steps = checkHostSteps(run, "ssh-example", "ssh");
         assert.deepStrictEqual(steps.map((s) => s.resource.name), WEAVE_NOMAD_HOST_STEPS.filter((n) => !n.includes("isolated")),
             "its one workload runs in the default subnet");
@@ -251,8 +265,8 @@ describe("stack options", () => {
         for (const p of pushes) {
             const [, host, file] = p.name.split("-");
             const env = p.inputs.environment as Record<string, string>;
-            assert.deepStrictEqual([env.NETLAB_SSH_HOST, env.NETLAB_SSH_PORT, env.NETLAB_SSH_USER, env.NETLAB_SSH_KEY],
-                [`192.168.56.${Number(host.slice(1)) + 2}`, "22", "root", FAKE_KEY]);
+            assert.deepStrictEqual([env.NETLAB_SSH_HOST, env.NETLAB_SSH_PORT, env.NETLAB_SSH_USER, env.NETLAB_SSH_KEY, env.NETLAB_SSH_KNOWN_HOSTS],
+                [`192.168.56.${Number(host.slice(1)) + 2}`, "22", "root", FAKE_KEY, `192.168.56.${Number(host.slice(1)) + 2} ${fakeHostKey()}`]);
             assert.strictEqual(env.NETLAB_CONTAINER, undefined);
             assert.deepStrictEqual(p.secretInputs, ["environment"], "the environment carries the private key");
             assert.deepStrictEqual(p.inputs.triggers, [sha256(`fake ${file}`), env.NETLAB_DEST], "no generation");

@@ -3,6 +3,7 @@
  * hosts reaching each other) -> a second up with no changes -> destroy -> nothing left.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,6 +16,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
     const phases = new Phases();
     const lab = new LabStack("e2e-dev", "dev");
     const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netlab-e2e-key-")), "lab.key");
+    const knownHosts = path.join(path.dirname(keyFile), "known_hosts");
     let hosts: HostOut[] = [];
     let volumes: string[] = [];
 
@@ -38,6 +40,8 @@ describe("e2e: dev stack (three docker hosts)", function () {
         assert.deepStrictEqual(hosts.map((h) => [h.name, h.labAddress]), [["u1", "192.168.56.3"], ["u2", "192.168.56.4"], ["u3", "192.168.56.5"]]);
         assert.ok(result.outputs.sshPrivateKey.secret, "the SSH key output is secret");
         fs.writeFileSync(keyFile, result.outputs.sshPrivateKey.value as string, { mode: 0o600 });
+        // Every ssh below checks the host's key against the stack's pinned keys (StrictHostKeyChecking=yes).
+        fs.writeFileSync(knownHosts, result.outputs.knownHosts.value as string);
         const readiness = result.outputs.readiness.value as Record<string, string>;
         for (const h of hosts) {
             console.log(`      ${readiness[h.name]}`);
@@ -53,7 +57,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
         await phases.time("checks", () => {
             const image = shBuffer("docker", ["save", "netlab/debian:bookworm"]);
             for (const h of hosts) {
-                const ssh = sshArgs(keyFile, h.ssh.port, h.ssh.user, h.ssh.host);
+                const ssh = sshArgs(keyFile, h.ssh.port, h.ssh.user, h.ssh.host, knownHosts);
                 assert.strictEqual(sh("ssh", [...ssh, "hostname"]).trim(), h.name);
                 assert.strictEqual(sh("ssh", [...ssh, "systemctl", "is-system-running"]).trim(), "running");
                 sh("ssh", [...ssh, "docker", "load", "-q"], { input: image });
@@ -80,7 +84,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
         const start = Date.now();
         for (;;) {
             try {
-                if (sh("ssh", [...sshArgs(keyFile, h.ssh.port), "systemctl is-system-running --wait"]).trim() === "running") {
+                if (sh("ssh", [...sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts), "systemctl is-system-running --wait"]).trim() === "running") {
                     return (Date.now() - start) / 1000;
                 }
             } catch { /* not yet */ }
@@ -101,7 +105,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
         assert.strictEqual(inspect(h, "{{.State.Running}} {{.Id}}"), `true ${id}`);
         assert.strictEqual(publishedPorts(h), ports);
         console.log(`      ${h.name} answered over SSH ${(await waitBooted(h)).toFixed(1)} s after up`);
-        assert.strictEqual(sh("ssh", [...sshArgs(keyFile, h.ssh.port), "hostname"]).trim(), h.name);
+        assert.strictEqual(sh("ssh", [...sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts), "hostname"]).trim(), h.name);
     });
 
     it("a host removed by hand: up --refresh makes it again, on the same ports, and runs its steps again", async () => {
@@ -117,7 +121,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
         assert.strictEqual(publishedPorts(h), ports);
         const readiness = result.outputs.readiness.value as Record<string, string>;
         assert.match(readiness[h.name], new RegExp(`^host=${h.name} hostname=${h.name} systemd=running `));
-        assert.strictEqual(sh("ssh", [...sshArgs(keyFile, h.ssh.port), "hostname"]).trim(), h.name);
+        assert.strictEqual(sh("ssh", [...sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts), "hostname"]).trim(), h.name);
     });
 
     it("every host restarted (docker restart): up --refresh finds nothing to change, the ports stay", async () => {
@@ -132,6 +136,18 @@ describe("e2e: dev stack (three docker hosts)", function () {
         }
     });
 
+    it("each host presents its own pinned host key: ssh refuses a host whose key is not the one pinned for it", () => {
+        const lines = fs.readFileSync(knownHosts, "utf8").trim().split("\n");
+        assert.strictEqual(new Set(lines.map((l) => l.split(" ")[2])).size, hosts.length, "a key per host");
+        // u1's key pinned for u2's port: ssh must refuse to talk to u2.
+        const swapped = path.join(path.dirname(keyFile), "swapped_known_hosts");
+        fs.writeFileSync(swapped, `[127.0.0.1]:${hosts[1].ssh.port} ${lines[0].split(" ").slice(1).join(" ")}\n`);
+        const r = spawnSync("ssh", [...sshArgs(keyFile, hosts[1].ssh.port, "root", "127.0.0.1", swapped), "hostname"], { encoding: "utf8" });
+        assert.notStrictEqual(r.status, 0);
+        assert.match(r.stderr, /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+        console.log(`      ${hosts[1].name} with ${hosts[0].name}'s key pinned: ${r.stderr.trim().split("\n").slice(-1)[0]}`);
+    });
+
     it("the same machines, taken as existing hosts over SSH (hostProvider ssh), pass the readiness gates", async () => {
         const ssh = new LabStack("e2e-ssh", "dev");
         try {
@@ -139,7 +155,11 @@ describe("e2e: dev stack (three docker hosts)", function () {
             await stack.setConfig("netlab:hostProvider", { value: "ssh" });
             await stack.setConfig("netlab:sshPrivateKey", { value: fs.readFileSync(keyFile, "utf8"), secret: true });
             await stack.setConfig("netlab:hosts", {
-                value: JSON.stringify(hosts.map((h) => ({ name: h.name, labAddress: h.labAddress, address: h.ssh.host, port: h.ssh.port }))),
+                // Each host's key pinned from the docker stack's known_hosts: every connection checks it.
+                value: JSON.stringify(hosts.map((h) => ({
+                    name: h.name, labAddress: h.labAddress, address: h.ssh.host, port: h.ssh.port,
+                    hostKey: fs.readFileSync(knownHosts, "utf8").split("\n").find((l) => l.startsWith(`[127.0.0.1]:${h.ssh.port} `))?.split(" ").slice(1).join(" "),
+                }))),
             });
             const result = await phases.time("ssh-hosts up", () => stack.up({ onOutput: () => undefined }));
             const readiness = result.outputs.readiness.value as Record<string, string>;
@@ -152,7 +172,7 @@ describe("e2e: dev stack (three docker hosts)", function () {
             await ssh.dispose();
         }
         // The ssh stack touched nothing of the docker stack's: its hosts still answer.
-        assert.strictEqual(sh("ssh", [...sshArgs(keyFile, hosts[0].ssh.port), "hostname"]).trim(), "u1");
+        assert.strictEqual(sh("ssh", [...sshArgs(keyFile, hosts[0].ssh.port, "root", "127.0.0.1", knownHosts), "hostname"]).trim(), "u1");
     });
 
     it("pulumi destroy leaves no container, network, volume, image or state", async () => {
