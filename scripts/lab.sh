@@ -136,6 +136,8 @@ timed_pulumi() { # ACTION STACK PHASES [PULUMI ARG…]
     dir=$root/.netlab/runs/$stack
     mkdir -p "$dir"
     base=$dir/$(date -u +%Y%m%dT%H%M%SZ)-$action
+    # A destroy's timeline needs the dependencies the state has before it (timeline reads them).
+    [ "$action" != destroy ] || pulumi stack export --stack "$stack" >"$base.state.json" 2>/dev/null || rm -f "$base.state.json"
     t=$EPOCHREALTIME
     # --event-log is one of the CLI's debug flags: PULUMI_DEBUG_COMMANDS shows it.
     PULUMI_DEBUG_COMMANDS=true pulumi "$action" --yes --stack "$stack" --event-log "$base.events.jsonl" "$@" || rc=$?

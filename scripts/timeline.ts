@@ -35,14 +35,32 @@ export function readPhases(file: string): Phase[] {
     });
 }
 
-/** The stack's resources with their parents and dependencies (none when the stack has no state). */
-function stateResources(stack: string): StateResource[] {
-    try {
-        const out = execFileSync("pulumi", ["stack", "export", "--stack", stack], { encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "ignore"] });
-        return ((JSON.parse(out) as { deployment?: { resources?: StateResource[] } }).deployment?.resources) ?? [];
-    } catch {
-        return [];
+/** The resources (parents, dependencies) of a `pulumi stack export`. */
+function exportedResources(text: string): StateResource[] {
+    return ((JSON.parse(text) as { deployment?: { resources?: StateResource[] } }).deployment?.resources) ?? [];
+}
+
+/**
+ * The dependencies for a run's critical path: the state lab.sh saved beside it (a destroy),
+ * else the stack's state now, else the newest state saved beside a later run of the stack
+ * (an up that a destroy followed), else none.
+ */
+export function stateResources(stack: string, base: string): StateResource[] {
+    if (fs.existsSync(`${base}.state.json`)) {
+        return exportedResources(fs.readFileSync(`${base}.state.json`, "utf8"));
     }
+    try {
+        const live = exportedResources(execFileSync("pulumi", ["stack", "export", "--stack", stack],
+            { encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "ignore"] }));
+        if (live.length > 0) {
+            return live;
+        }
+    } catch {
+        // No such stack any more: try what lab.sh saved.
+    }
+    const dir = path.dirname(base);
+    const later = fs.readdirSync(dir).filter((f) => f.endsWith(".state.json") && path.join(dir, f) > base).sort();
+    return later.length === 0 ? [] : exportedResources(fs.readFileSync(path.join(dir, later[0]), "utf8"));
 }
 
 async function main(): Promise<void> {
@@ -61,7 +79,7 @@ async function main(): Promise<void> {
     }
     const base = log.replace(/\.events\.jsonl$/, "");
     const title = `${stack}: ${path.basename(base)}`;
-    const tl = buildTimeline(parseEventLog(fs.readFileSync(log, "utf8")), stateResources(stack));
+    const tl = buildTimeline(parseEventLog(fs.readFileSync(log, "utf8")), stateResources(stack, base));
     const md = timelineMarkdown(title, tl, readPhases(`${base}.phases`), Number(values.top));
     fs.writeFileSync(`${base}.timeline.md`, md);
     fs.writeFileSync(`${base}.timeline.png`, await renderSpecPng(timelineSpec(title, tl)));

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { renderSpecSvg } from "../lib/charts";
 import { buildTimeline, parseEventLog, shortLabel, timelineMarkdown, timelineSpec } from "../lib/timeline";
-import { latestEventLog, readPhases } from "../scripts/timeline";
+import { latestEventLog, readPhases, stateResources } from "../scripts/timeline";
 
 const P = "urn:pulumi:dev::netlab::";
 const urn = (type: string, name: string): string => `${P}${type}::${name}`;
@@ -97,6 +97,19 @@ describe("timeline of a Pulumi run (lib/timeline.ts)", () => {
         assert.strictEqual(latestEventLog("dev", dir), path.join(dir, "dev", "20261204T110000Z-destroy.events.jsonl"));
         assert.deepStrictEqual(readPhases(path.join(dir, "dev", "20261204T110000Z-destroy.phases")),
             [{ name: "toolchain check", seconds: 1.2 }, { name: "pulumi destroy (CLI)", seconds: 9.5 }]);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("takes the dependencies from the state saved beside the run, else from one saved by a later run of a stack that is gone", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-runs-"));
+        const exported = (urn: string): string => JSON.stringify({ deployment: { resources: [{ urn, dependencies: [] }] } });
+        fs.writeFileSync(path.join(dir, "20261204T100000Z-destroy.state.json"), exported("destroy-state"));
+        fs.writeFileSync(path.join(dir, "20261204T090000Z-up.state.json"), exported("older"));
+        const stack = `no-such-stack-${process.pid}`;
+        assert.deepStrictEqual(stateResources(stack, path.join(dir, "20261204T100000Z-destroy")).map((r) => r.urn), ["destroy-state"]);
+        assert.deepStrictEqual(stateResources(stack, path.join(dir, "20261204T095000Z-up")).map((r) => r.urn), ["destroy-state"],
+            "an up followed by a destroy: the destroy's saved state");
+        assert.deepStrictEqual(stateResources(stack, path.join(dir, "20261204T110000Z-up")), [], "nothing saved after it");
         fs.rmSync(dir, { recursive: true, force: true });
     });
 });
