@@ -33,6 +33,11 @@ export class ConsulCluster extends pulumi.ComponentResource {
     public readonly members: pulumi.Output<string>;
     /** Per host: what `*.consul` resolution printed once it worked. */
     public readonly dns: pulumi.Output<Record<string, string>>;
+    /**
+     * The cluster's gate (a leader, every server alive): what a client of Consul's API needs
+     * (Nomad, fabio). Depending on the component instead also waits for every host's DNS switch.
+     */
+    public readonly cluster: pulumi.Resource;
 
     constructor(name: string, args: ConsulClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:consul:ConsulCluster", name, {}, opts);
@@ -64,6 +69,7 @@ export class ConsulCluster extends pulumi.ComponentResource {
             triggers: servers.map((s) => s.stdout),
         }, { parent: this, dependsOn: servers });
         this.members = gate.stdout;
+        this.cluster = gate;
         // Installed on the host and run from there: its unit runs it again at every boot.
         const run = `install -D -m 0755 /dev/stdin ${CONSUL_DNS_SCRIPT} && ${CONSUL_DNS_SCRIPT}`;
         const dns = args.hosts.map((h) => hostCommand(`${name}-${h.name}-dns`, h, {

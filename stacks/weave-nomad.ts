@@ -69,12 +69,14 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         binarySha256: fileSha256(path.resolve(binaries.dir, "httpbackend")),
         dependsOn: [binaries],
     });
+    // Nomad and fabio talk to Consul's API on 127.0.0.1: they wait for the cluster, not for the
+    // hosts' DNS switch (which goes on beside them; the checks wait for it).
     const nomad = new NomadCluster("nomad", {
         hosts: hosts.hosts,
         datacenter: cfg.consul.datacenter,
-        dependsOn: [binaries, consul],
+        dependsOn: [binaries, consul.cluster],
     });
-    const fabio = new Fabio("fabio", { hosts: hosts.hosts, dependsOn: [binaries, consul] });
+    const fabio = new Fabio("fabio", { hosts: hosts.hosts, dependsOn: [binaries, consul.cluster] });
     const workloads = cfg.workloads.map((w) => ({ ...w, subnet: w.subnet ?? cfg.weave.defaultSubnet }));
     const jobs = workloads.map((w, i) => {
         const placement = w.placement.length > 0 ? w.placement : cfg.hosts.map((h) => h.name);
@@ -104,7 +106,8 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         image: HTTPBACKEND_IMAGE,
         port: WORKLOAD_PORT,
         triggers: [weave.launchId, ...jobs.map((j) => j.instances)],
-        dependsOn: jobs,
+        // The checks resolve *.consul on every host: after the DNS switch as well as the jobs.
+        dependsOn: [...jobs, consul],
     });
     return {
         scenario: cfg.scenario,

@@ -347,7 +347,8 @@ describe("stack options", () => {
         assert.deepStrictEqual(agents.map((c) => [c.resource.name, c.container]),
             [["nomad-u1", "netlab-weave-lab-u1"], ["nomad-u2", "netlab-weave-lab-u2"], ["nomad-u3", "netlab-weave-lab-u3"]]);
         agents.forEach((c, i) => {
-            assert.deepStrictEqual(c.resource.dependsOn, [`lab-u${i + 1}-ready`, "binaries", "consul"]);
+            assert.deepStrictEqual(c.resource.dependsOn, [`lab-u${i + 1}-ready`, "binaries", "consul-cluster"],
+                "after the Consul cluster's gate, not after every host's DNS switch (Nomad uses Consul's API)");
             assert.match(c.stdin, /^NETLAB_AGENT='nomad'$/m);
             assert.ok(c.stdin.includes(`http = "192.168.56.${3 + i}"`));
             assert.ok((c.delete ?? "").includes("NETLAB_AGENT='\\''nomad'\\''"), "delete removes the nomad agent");
@@ -401,7 +402,8 @@ describe("stack options", () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         for (const h of ["u1", "u2", "u3"]) {
             const step = hostStep(named(run, `checks-${h}`));
-            assert.deepStrictEqual(step.resource.dependsOn, [`lab-${h}-ready`, "job-httpbackend", "job-httpbackend-isolated"]);
+            assert.deepStrictEqual(step.resource.dependsOn, [`lab-${h}-ready`, "job-httpbackend", "job-httpbackend-isolated", "consul"],
+                "after the jobs and the DNS switch: the checks resolve *.consul");
             assert.strictEqual(step.triggers.length, 4, "the overlay's launch, both jobs' instances, the host's container");
             for (const line of ["NETLAB_WORKLOADS='httpbackend 10.32.0.0/24 /httpbackend/", "httpbackend-isolated 10.32.1.0/24 /httpbackend-isolated/'", "NETLAB_FABIO_PORT='9999'",
                 "NETLAB_NETWORKS='10.32.0.0/24 weave", "10.32.1.0/24 weave-10.32.1.0-24'", "NETLAB_DATACENTER='dc1'"]) {
