@@ -9,11 +9,9 @@ import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
+import * as yaml from "js-yaml";
 import * as path from "path";
 
-// js-yaml ships with @pulumi/pulumi (one of its own dependencies); only tests use it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = require("js-yaml") as { load: (text: string) => unknown };
 
 export const ROOT = path.resolve(__dirname, "..");
 
