@@ -75,10 +75,17 @@ export function parseEventLog(text: string): EngineEvent[] {
  */
 export function criticalPath(rows: TimelineRow[], state: StateResource[]): Set<string> {
     const byUrn = new Map(rows.map((r) => [r.urn, r]));
+    // What must end before a step begins: its dependencies; for a delete, its dependents
+    // (the engine deletes a resource after everything that depends on it).
     const deps = new Map<string, string[]>();
+    const dependents = new Map<string, string[]>();
     for (const s of state) {
         deps.set(s.urn, [...(s.dependencies ?? [])]);
+        for (const d of s.dependencies ?? []) {
+            dependents.set(d, [...(dependents.get(d) ?? []), s.urn]);
+        }
     }
+    const before = (r: TimelineRow): string[] => r.op === "delete" ? dependents.get(r.urn) ?? [] : deps.get(r.urn) ?? [];
     // A resource that depends on a component waits for that component's children.
     const children = new Map<string, string[]>();
     for (const s of state) {
@@ -101,10 +108,10 @@ export function criticalPath(rows: TimelineRow[], state: StateResource[]): Set<s
     while (current !== undefined && !path.has(current.urn)) {
         path.add(current.urn);
         const start = current.start;
-        const before = (deps.get(current.urn) ?? []).flatMap((d) => expand(d))
+        const ended = before(current).flatMap((d) => expand(d))
             .map((u) => byUrn.get(u)).filter((r): r is TimelineRow => r !== undefined && r.end <= start + 1)
             .sort((a, b) => b.end - a.end);
-        current = before[0];
+        current = ended[0];
     }
     return path;
 }

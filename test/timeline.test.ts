@@ -71,6 +71,18 @@ describe("timeline of a Pulumi run (lib/timeline.ts)", () => {
         assert.doesNotMatch(md, /\| Network lab-network \| create \| 3 \| 1 \| yes/);
     });
 
+    it("a destroy's critical path runs the other way: a resource goes after what depends on it", () => {
+        seq = 0;
+        const events = parseEventLog([
+            step("pre", GATE, 0, "delete"), step("out", GATE, 6, "delete"),
+            step("pre", U1, 6, "delete"), step("out", U1, 9, "delete"),
+            step("pre", IMG, 9, "delete"), step("pre", NET, 9, "delete"), step("out", NET, 10, "delete"), step("out", IMG, 11, "delete"),
+        ].join("\n"));
+        const tl = buildTimeline(events, STATE);
+        assert.deepStrictEqual(tl.rows.filter((r) => r.critical).map((r) => r.label),
+            ["Command lab-u1-ready", "Container lab-u1", "RemoteImage lab-node-image"]);
+    });
+
     it("marks a failed step and one that never ended (a cancelled run) as failed", () => {
         seq = 0;
         const events = parseEventLog([step("pre", U1, 0), step("fail", U1, 4), step("pre", GATE, 4), step("pre", NET, 5), step("out", NET, 9)].join("\n"));
