@@ -140,8 +140,8 @@ export function buildTimeline(events: EngineEvent[], state: StateResource[] = []
             const key = `${m.urn} ${m.op}`;
             const began = open.get(key);
             open.delete(key);
-            if ((m.new ?? m.old)?.custom !== true) {
-                continue; // a component or the stack: it spans its children and is no step of its own
+            if ((m.new ?? m.old)?.custom !== true || m.type.startsWith("pulumi:providers:")) {
+                continue; // a component or the stack (it spans its children), or a provider: no step of its own
             }
             rows.push({
                 urn: m.urn, label: shortLabel(m.urn), op: m.op, start: began?.start ?? t, end: t,
