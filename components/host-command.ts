@@ -50,18 +50,13 @@ export interface HostCommandArgs {
     logging?: command.types.enums.remote.Logging;
 }
 
-/**
- * `docker exec` of a command line in a container's bash. With `ifRunning` (a delete): nothing
- * when the container is gone or stopped, nor while the whole stack is destroyed
- * (NETLAB_DESTROYING, set by `scripts/lab.sh destroy`): removing the container removes what
- * the step made, so its cleanup inside would be time spent for nothing.
- */
+/** `docker exec` of a command line in a container's bash; with `ifRunning`, nothing when it is gone or stopped. */
 export function dockerExec(container: string, line: string, ifRunning = false): string {
     const exec = `docker exec -i ${shellQuote(container)} bash -c ${shellQuote(line)}`;
     if (!ifRunning) {
         return exec;
     }
-    return `if [ -z "\${NETLAB_DESTROYING:-}" ] && [ "$(docker inspect -f '{{.State.Running}}' ${shellQuote(container)} 2>/dev/null)" = true ]; then ${exec}; fi`;
+    return `if [ "$(docker inspect -f '{{.State.Running}}' ${shellQuote(container)} 2>/dev/null)" = true ]; then ${exec}; fi`;
 }
 
 /** sha256 of a step's command line and standard input (secret when either is). */

@@ -164,9 +164,6 @@ case "$action" in
         ;;
     destroy)
         stack=${1:-dev}
-        # The whole stack goes: cleanups inside docker hosts that go with it are skipped
-        # (components/host-command.ts). Not with more arguments (--target: some hosts stay).
-        [ "$#" -gt 1 ] || export NETLAB_DESTROYING=1
         timed_pulumi destroy "$stack" "" --skip-preview "${@:2}"
         ;;
     timeline)

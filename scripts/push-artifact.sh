@@ -38,12 +38,7 @@ else
 fi
 
 if [ "$action" = delete ]; then
-    # The host may already be gone (its container destroyed): nothing left to remove then; nor
-    # when the whole stack goes (NETLAB_DESTROYING, scripts/lab.sh destroy) and the container with it.
-    if [ -n "${NETLAB_DESTROYING:-}" ] && [ -n "${NETLAB_CONTAINER:-}" ]; then
-        echo "$NETLAB_DEST: goes with $NETLAB_CONTAINER"
-        exit 0
-    fi
+    # The host may already be gone (its container destroyed): nothing left to remove then.
     if reachable; then
         remote "$sudo_prefix rm -f $dest_q"
     fi

@@ -308,7 +308,7 @@ const sha256 = (text: string): string => crypto.createHash("sha256").update(text
 /** A regexp for one single-quoted shell word, as lib/scripts' shellQuote writes it (a quote inside as '\''). */
 const QUOTED = "'(?:[^']|'\\\\'')*'";
 const DOCKER_EXEC = new RegExp(`^docker exec -i (${QUOTED}) bash -c (${QUOTED})$`, "s");
-const IF_RUNNING = new RegExp(`^if \\[ -z "\\$\\{NETLAB_DESTROYING:-\\}" \\] && \\[ "\\$\\(docker inspect -f '\\{\\{\\.State\\.Running\\}\\}' (${QUOTED}) 2>/dev/null\\)" = true \\]; then (.*); fi$`, "s");
+const IF_RUNNING = new RegExp(`^if \\[ "\\$\\(docker inspect -f '\\{\\{\\.State\\.Running\\}\\}' (${QUOTED}) 2>/dev/null\\)" = true \\]; then (.*); fi$`, "s");
 
 /** The value of one single-quoted shell word (the inverse of shellQuote). */
 export function shellUnquote(word: string): string {
