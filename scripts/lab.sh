@@ -164,6 +164,14 @@ case "$action" in
         ;;
     destroy)
         stack=${1:-dev}
+        # The whole stack goes: its docker hosts are killed first, since everything inside them
+        # goes with them. A stopped host's steps skip their cleanups (components/host-command.ts)
+        # and its container is removed at once, instead of a systemd shutdown of every service
+        # under load. Not with more arguments (--target: some hosts stay).
+        if [ "$#" -le 1 ] && command -v docker >/dev/null 2>&1; then
+            mapfile -t running < <(docker ps -q --filter "label=netlab.lab=netlab-$stack" 2>/dev/null || true)
+            [ "${#running[@]}" -eq 0 ] || docker kill "${running[@]}" >/dev/null
+        fi
         timed_pulumi destroy "$stack" "" --skip-preview "${@:2}"
         ;;
     timeline)
