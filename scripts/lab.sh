@@ -168,11 +168,13 @@ case "$action" in
         # goes with them. A stopped host's steps skip their cleanups (components/host-command.ts)
         # and its container is removed at once, instead of a systemd shutdown of every service
         # under load. Not with more arguments (--target: some hosts stay).
+        t=$EPOCHREALTIME phases=
         if [ "$#" -le 1 ] && command -v docker >/dev/null 2>&1; then
             mapfile -t running < <(docker ps -q --filter "label=netlab.lab=netlab-$stack" 2>/dev/null || true)
             [ "${#running[@]}" -eq 0 ] || docker kill "${running[@]}" >/dev/null
+            phases=$(printf 'kill the docker hosts\t%s' "$(since "$t")")$'\n'
         fi
-        timed_pulumi destroy "$stack" "" --skip-preview "${@:2}"
+        timed_pulumi destroy "$stack" "$phases" --skip-preview "${@:2}"
         ;;
     timeline)
         node -r ts-node/register/transpile-only "$root/scripts/timeline.ts" "$@"
