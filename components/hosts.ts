@@ -73,7 +73,7 @@ export interface VmContainerSettings {
     stopSignal: string;
 }
 
-/** The settings for --privileged hosts, or the capability-based form that works where it is refused (see ENVIRONMENT.md). */
+/** The settings for --privileged hosts, or the capability-based form that works where it is refused (README, "Hosts"). */
 export function vmContainerSettings(privileged: boolean): VmContainerSettings {
     const common = {
         tmpfs: { "/run": "rw", "/run/lock": "rw" },
@@ -288,7 +288,7 @@ export function assignPorts(allocated: string, wanted: number[], index: number):
 
 /**
  * The `docker run` flags equivalent to vmContainerSettings, so that the same settings can be
- * proven with the plain Docker CLI (images/node/prove.sh) where Pulumi cannot run.
+ * tried with the plain Docker CLI where Pulumi cannot run (scripts/host-run-flags.ts prints them).
  */
 export function dockerRunFlags(privileged: boolean): string[] {
     const s = vmContainerSettings(privileged);
