@@ -20,6 +20,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
     const phases = new Phases();
     const lab = new LabStack("e2e-weave", "weave-lab");
     const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netlab-e2e-key-")), "lab.key");
+    const knownHosts = path.join(path.dirname(keyFile), "known_hosts");
     let hosts: HostOut[] = [];
 
     before(function () {
@@ -41,13 +42,16 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         assert.strictEqual(result.summary.result, "succeeded");
         hosts = result.outputs.hosts.value as HostOut[];
         fs.writeFileSync(keyFile, result.outputs.sshPrivateKey.value as string, { mode: 0o600 });
+        // Every ssh below checks the host's key against the stack's pinned keys (a host made
+        // again by `up --refresh` keeps its key).
+        fs.writeFileSync(knownHosts, result.outputs.knownHosts.value as string);
         const binaries = result.outputs.binaries.value as Record<string, string[]>;
         const want = (b: string): string => sh("sha256sum", [path.join(ROOT, ".toolchain", "artifacts", b)]).split(" ")[0];
         for (const h of hosts) {
             assert.deepStrictEqual(binaries[h.name], [`/usr/local/bin/consul sha256=${want("consul")}`, `/usr/local/bin/nomad sha256=${want("nomad")}`,
                 `/usr/local/lib/netlab/httpbackend sha256=${want("httpbackend")}`, `/usr/local/bin/fabio sha256=${want("fabio")}`,
                 `/usr/local/bin/fortio sha256=${want("fortio")}`]);
-            const ssh = sshArgs(keyFile, h.ssh.port);
+            const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
             const consul = sh("ssh", [...ssh, "consul", "version"]).split("\n")[0];
             const nomad = sh("ssh", [...ssh, "nomad", "version"]).split("\n")[0];
             console.log(`      ${h.name}: ${consul} / ${nomad}`);
@@ -64,7 +68,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         assert.match(members, /^leader=192\.168\.56\.[345]:8300 alive=3$/m);
         for (const h of hosts) {
             assert.match(members, new RegExp(`^${h.name} ${h.labAddress.replace(/\./g, "\\.")}:8301 alive server$`, "m"));
-            const info = sh("ssh", [...sshArgs(keyFile, h.ssh.port), "consul", "info"]);
+            const info = sh("ssh", [...sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts), "consul", "info"]);
             assert.match(info, /encrypted = true/);
         }
         const addr = outputs.CONSUL_HTTP_ADDR.value as string;
@@ -78,7 +82,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const dns = (await stack.outputs()).consulDns.value as Record<string, string>;
         for (const h of hosts) {
             console.log(`      ${dns[h.name]}`);
-            const ssh = sshArgs(keyFile, h.ssh.port);
+            const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
             const servers = sh("ssh", [...ssh, "dig +short consul.service.dc1.consul"]).trim().split("\n").sort();
             assert.deepStrictEqual(servers, hosts.map((x) => x.labAddress).sort());
             // A name only Docker's own DNS knows (a peer container): answered through Consul's recursor.
@@ -110,7 +114,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const images = (await stack.outputs()).httpbackendImages.value as Record<string, string>;
         for (const h of hosts) {
             assert.match(images[h.name], new RegExp(`^netlab/httpbackend:lab on ${h.name}: binary [0-9a-f]{12}$`));
-            const ssh = sshArgs(keyFile, h.ssh.port);
+            const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
             sh("ssh", [...ssh, "docker run -d --rm --name netlab-e2e-hb -p 127.0.0.1:18081:8081 -e HTTPBACKEND_VERSION=v9.9.9 netlab/httpbackend:lab"]);
             try {
                 const banner = sh("ssh", [...ssh, "for i in $(seq 1 20); do curl -fsS http://127.0.0.1:18081/ && exit 0; sleep 0.5; done; exit 1"]);
@@ -131,7 +135,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         assert.match(dp.fastdpUnavailable ?? "", /^no fast datapath/);
         for (const h of hosts) {
             assert.strictEqual(dp.connections[h.name].length, hosts.length - 1, `${h.name} is connected to every peer`);
-            const ssh = sshArgs(keyFile, h.ssh.port);
+            const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
             const mtu = Number(sh("ssh", [...ssh, "cat /sys/class/net/eth0/mtu"]).trim());
             assert.strictEqual(dp.mtu, mtu - 62, "sleeve's MTU: the interface's less its 62 bytes of overhead");
             assert.match(sh("ssh", [...ssh, "weave status"]), /Connections: 2 \(2 established\)/);
@@ -152,7 +156,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const stack = lab.opened;
         const outputs = await stack.outputs();
         const workloads = outputs.workloads.value as Record<string, { deployment: { state: string }; instances: string[]; routes: string[] }>;
-        const u1 = sshArgs(keyFile, hosts[0].ssh.port);
+        const u1 = sshArgs(keyFile, hosts[0].ssh.port, "root", "127.0.0.1", knownHosts);
         for (const [svc, count, subnet] of [["httpbackend", 3, /^10\.32\.0\.\d+$/], ["httpbackend-isolated", 2, /^10\.32\.1\.\d+$/]] as const) {
             console.log(workloads[svc].instances.map((l) => `      ${l}`).join("\n"));
             assert.strictEqual(workloads[svc].deployment.state, "successful");
@@ -169,7 +173,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
             assert.deepStrictEqual(workloads[svc].routes.map((r) => r.split(" ")[2]).sort(), instances.map((i) => `http://${i.split(" ")[1]}/`).sort());
             assert.strictEqual(sh("curl", ["-fsS", "--max-time", "5", `${outputs.FABIO_ADDR.value as string}/${svc}/`]), "this is httpbackendservice, version: v1.0.0\n");
             for (const h of hosts) {
-                const ssh = sshArgs(keyFile, h.ssh.port);
+                const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
                 const dig = sh("ssh", [...ssh, `dig +short @127.0.0.1 -p 8600 ${svc}.service.dc1.consul`]).trim().split("\n").sort();
                 assert.deepStrictEqual(dig, instances.map((i) => i.split(" ")[1].split(":")[0]).sort(), "Consul DNS answers only Weave addresses");
                 assert.strictEqual(sh("ssh", [...ssh, `curl -fsS --max-time 5 ${svc}.service.dc1.consul:8081`]), "this is httpbackendservice, version: v1.0.0\n");
@@ -199,7 +203,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
 
     it("isolation holds only through netlab's rule: without it, the host routes one exposed subnet into the other", () => {
         const h = hosts[1];
-        const ssh = sshArgs(keyFile, h.ssh.port);
+        const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
         const target = passing(ssh, "httpbackend-isolated")[0].split(" ")[1];
         const probe = "docker run --rm --network weave netlab/httpbackend:lab -get";
         const blocked = sh("ssh", [...ssh, `${probe} http://${target}/ -timeout 3s 2>&1 || true`]);
@@ -263,7 +267,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
                     // Each instance answers at its Weave address from every host (the overlay is whole again).
                     for (const h of hosts) {
                         for (const i of instances) {
-                            assert.strictEqual(sh("ssh", [...sshArgs(keyFile, h.ssh.port), `curl -fsS --max-time 3 http://${i.Service.Address}:8081/`]),
+                            assert.strictEqual(sh("ssh", [...sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts), `curl -fsS --max-time 3 http://${i.Service.Address}:8081/`]),
                                 "this is httpbackendservice, version: v1.1.0\n");
                         }
                     }
@@ -290,7 +294,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const secs = await phases.time("recovery after a stop", () => waitHealthy(240));
         console.log(`      Consul, Nomad and httpbackend whole again ${secs.toFixed(1)} s after up`);
         // The router came back with Docker; netlab's unit put back the exposes and the isolation.
-        const ssh = sshArgs(keyFile, h.ssh.port);
+        const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
         assert.match(sh("ssh", [...ssh, "systemctl is-active netlab-weave-overlay.service"]), /^active/);
         assert.match(sh("ssh", [...ssh, "ip -4 -o addr show weave"]), /inet 10\.32\.1\.\d+\/24/);
         const iso = passing(ssh, "httpbackend-isolated")[0].split(" ")[1];
@@ -305,7 +309,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
      * and other names still resolve.
      */
     const consulDnsOn = (h: HostOut): void => {
-        const ssh = sshArgs(keyFile, h.ssh.port);
+        const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
         assert.match(sh("ssh", [...ssh, "systemctl is-active netlab-consul-dns.service"]), /^active/);
         assert.strictEqual(sh("ssh", [...ssh, "head -1 /etc/resolv.conf"]).trim(), "nameserver 127.0.0.1", `${h.name}'s resolver`);
         assert.match(sh("ssh", [...ssh, "getent hosts consul.service.consul"]), /^192\.168\.56\.\d+\s/m);
@@ -336,7 +340,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         assert.strictEqual(changed(result).create, 1, "one new container");
         const binaries = result.outputs.binaries.value as Record<string, string[]>;
         assert.strictEqual(binaries[h.name].length, 5, "its binaries pushed again");
-        assert.match(sh("ssh", [...sshArgs(keyFile, h.ssh.port), "consul", "version"]), /^Consul v1\.22\.7/);
+        assert.match(sh("ssh", [...sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts), "consul", "version"]), /^Consul v1\.22\.7/);
         const secs = await phases.time("recovery after a removal", () => waitHealthy(300));
         console.log(`      Consul, Nomad and httpbackend whole again ${secs.toFixed(1)} s after up`);
         const again = await phases.time("no-op up after recovery", () => stack.up({ onOutput: () => undefined }));
@@ -344,7 +348,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
     });
 
     it("the DNS switch undoes itself cleanly and can be re-applied (what destroy and a re-run do)", () => {
-        const ssh = sshArgs(keyFile, hosts[0].ssh.port);
+        const ssh = sshArgs(keyFile, hosts[0].ssh.port, "root", "127.0.0.1", knownHosts);
         const render = (action: string): string => sh("npx", ["--no-install", "ts-node", "--transpile-only", "scripts/render-host-script.ts",
             "host-scripts/consul-dns.sh", `NETLAB_ACTION=${action}`], { cwd: ROOT });
         const before = sh("ssh", [...ssh, "cat /etc/resolv.conf.netlab-orig"]);
@@ -361,7 +365,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
 
     it("the overlay's cleanup leaves a host as it was: no router, networks, addresses, rules, CNI files, images or unit", () => {
         const h = hosts[2];
-        const ssh = sshArgs(keyFile, h.ssh.port);
+        const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
         // What destroy does first: the jobs go, then the overlay.
         sh("ssh", [...ssh, "nomad job stop -purge httpbackend >/dev/null; nomad job stop -purge httpbackend-isolated >/dev/null; sleep 3"]);
         const render = sh("npx", ["--no-install", "ts-node", "--transpile-only", "scripts/render-host-script.ts", "host-scripts/weave-overlay.sh",
