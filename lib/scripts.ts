@@ -38,13 +38,16 @@ export function renderScript(source: string, vars: Record<string, string | numbe
 /** The helpers every host script gets (lib/scripts.ts renderHostScript puts them in). */
 export const HOST_PRELUDE = "host-scripts/lib/prelude.sh";
 
+/** The prelude's text, read once per program run (every host step renders a script). */
+let hostPrelude: string | undefined;
+
 /**
  * Reads a script from the repo (path relative to the repo root) and renders it: its inputs,
  * then the shared prelude (host-scripts/lib/prelude.sh: write_if_changed, install_unit…).
  */
 export function renderHostScript(relPath: string, vars: Record<string, string | number | boolean> = {}): string {
-    const prelude = fs.readFileSync(path.join(REPO_ROOT, HOST_PRELUDE), "utf8").replace(/^# shellcheck shell=bash\n/, "");
-    return renderScript(fs.readFileSync(path.join(REPO_ROOT, relPath), "utf8"), vars, prelude);
+    hostPrelude ??= fs.readFileSync(path.join(REPO_ROOT, HOST_PRELUDE), "utf8").replace(/^# shellcheck shell=bash\n/, "");
+    return renderScript(fs.readFileSync(path.join(REPO_ROOT, relPath), "utf8"), vars, hostPrelude);
 }
 
 /** A stable digest of every file below a directory (names and contents), to rebuild an image when it changes. */

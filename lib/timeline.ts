@@ -52,6 +52,14 @@ export function shortLabel(urn: string): string {
     return `${own[own.length - 1]} ${name}`;
 }
 
+/**
+ * Whether an event's resource is a step of its own: a custom resource, not a provider. A
+ * component or the stack spans its children (and the engine leaves `custom` out for them).
+ */
+function isStep(m: { type: string; new?: { custom?: boolean }; old?: { custom?: boolean } }): boolean {
+    return (m.new ?? m.old)?.custom === true && !m.type.startsWith("pulumi:providers:");
+}
+
 /** Parses an event log: one JSON event per line; blank and torn last lines are skipped. */
 export function parseEventLog(text: string): EngineEvent[] {
     const events: EngineEvent[] = [];
@@ -123,7 +131,7 @@ export function buildTimeline(events: EngineEvent[], state: StateResource[] = []
         throw new Error("the event log has no events");
     }
     const t0 = sorted[0].timestamp;
-    const open = new Map<string, { start: number; op: string; component: boolean }>();
+    const open = new Map<string, { start: number; op: string }>();
     const rows: TimelineRow[] = [];
     let durationSeconds: number | undefined;
     let changes: Record<string, number> = {};
@@ -131,18 +139,17 @@ export function buildTimeline(events: EngineEvent[], state: StateResource[] = []
         const t = e.timestamp - t0;
         if (e.resourcePreEvent && !e.resourcePreEvent.planning) {
             const m = e.resourcePreEvent.metadata;
-            open.set(`${m.urn} ${m.op}`, { start: t, op: m.op, component: (m.new ?? m.old)?.custom !== true });
+            if (isStep(m)) {
+                open.set(`${m.urn} ${m.op}`, { start: t, op: m.op });
+            }
         } else if ((e.resOutputsEvent && !e.resOutputsEvent.planning) || e.resOpFailedEvent) {
             const m = (e.resOutputsEvent ?? e.resOpFailedEvent)?.metadata;
-            if (m === undefined) {
+            if (m === undefined || !isStep(m)) {
                 continue;
             }
             const key = `${m.urn} ${m.op}`;
             const began = open.get(key);
             open.delete(key);
-            if ((m.new ?? m.old)?.custom !== true || m.type.startsWith("pulumi:providers:")) {
-                continue; // a component or the stack (it spans its children), or a provider: no step of its own
-            }
             rows.push({
                 urn: m.urn, label: shortLabel(m.urn), op: m.op, start: began?.start ?? t, end: t,
                 failed: e.resOpFailedEvent !== undefined, critical: false,
@@ -155,9 +162,6 @@ export function buildTimeline(events: EngineEvent[], state: StateResource[] = []
     // Steps that began and never ended (a cancelled run) end with the log.
     const last = sorted[sorted.length - 1].timestamp - t0;
     for (const [key, o] of open) {
-        if (o.component) {
-            continue;
-        }
         const urn = key.slice(0, key.lastIndexOf(" "));
         rows.push({ urn, label: shortLabel(urn), op: o.op, start: o.start, end: last, failed: true, critical: false });
     }
