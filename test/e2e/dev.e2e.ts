@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, sh, shBuffer, sshArgs } from "./lab";
+import { writeLabKeys } from "../../scripts/lab-stack";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
@@ -39,9 +40,8 @@ describe("e2e: dev stack (three docker hosts)", function () {
         hosts = result.outputs.hosts.value as HostOut[];
         assert.deepStrictEqual(hosts.map((h) => [h.name, h.labAddress]), [["u1", "192.168.56.3"], ["u2", "192.168.56.4"], ["u3", "192.168.56.5"]]);
         assert.ok(result.outputs.sshPrivateKey.secret, "the SSH key output is secret");
-        fs.writeFileSync(keyFile, result.outputs.sshPrivateKey.value as string, { mode: 0o600 });
         // Every ssh below checks the host's key against the stack's pinned keys (StrictHostKeyChecking=yes).
-        fs.writeFileSync(knownHosts, result.outputs.knownHosts.value as string);
+        assert.deepStrictEqual(writeLabKeys(path.dirname(keyFile), result.outputs), { keyFile, knownHosts }, "the stack exports its hosts' pinned keys");
         const readiness = result.outputs.readiness.value as Record<string, string>;
         for (const h of hosts) {
             console.log(`      ${readiness[h.name]}`);

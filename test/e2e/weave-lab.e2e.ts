@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { cniBuild } from "../../lib/cni";
 import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
+import { writeLabKeys } from "../../scripts/lab-stack";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
@@ -41,10 +42,9 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const result = await phases.time("up", () => stack.up({ onOutput: () => undefined }));
         assert.strictEqual(result.summary.result, "succeeded");
         hosts = result.outputs.hosts.value as HostOut[];
-        fs.writeFileSync(keyFile, result.outputs.sshPrivateKey.value as string, { mode: 0o600 });
         // Every ssh below checks the host's key against the stack's pinned keys (a host made
         // again by `up --refresh` keeps its key).
-        fs.writeFileSync(knownHosts, result.outputs.knownHosts.value as string);
+        assert.deepStrictEqual(writeLabKeys(path.dirname(keyFile), result.outputs), { keyFile, knownHosts }, "the stack exports its hosts' pinned keys");
         const binaries = result.outputs.binaries.value as Record<string, string[]>;
         const want = (b: string): string => sh("sha256sum", [path.join(ROOT, ".toolchain", "artifacts", b)]).split(" ")[0];
         for (const h of hosts) {
