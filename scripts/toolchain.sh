@@ -199,7 +199,9 @@ for t in "${targets[@]}"; do
     i=$((i + 1))
     [ "$t" = base-image ] && [ -n "$base_pid" ] && continue
     start=$SECONDS
-    progress_start "$t ($i of $total)" "${targets[@]:i}"
+    left=()
+    for l in "${targets[@]:i}"; do [ "$l" = base-image ] && [ -n "$base_pid" ] || left+=("$l"); done
+    progress_start "$t ($i of $total)" "${left[@]}"
     "recipe_${t//-/_}"
     progress_stop
     log "$t: $((SECONDS - start)) s"
