@@ -6,7 +6,8 @@
  * place, with the job's update strategy). See host-scripts/nomad-job.sh.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { hostCommand } from "./host-command";
+import { HostCommand, hostCommand } from "./host-command";
+import { jobVariablePath } from "../lib/jobs";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { LabHost } from "./hosts";
 
@@ -31,6 +32,11 @@ export interface NomadJobArgs {
     dependsOn?: pulumi.Resource[];
     /** Values whose change stops the job and runs it anew (e.g. the overlay relaunched under it). */
     triggers?: pulumi.Input<unknown>[];
+    /**
+     * An HTTPS job: its certificate and key (secret), kept in the job's Nomad variable
+     * (lib/jobs.ts jobVariablePath) before the job runs; its instances are checked over HTTPS.
+     */
+    tls?: pulumi.Input<{ crt: string; key: string }>;
 }
 
 /** What nomad-job.sh prints once the job's deployment is where its strategy leaves it. */
@@ -56,7 +62,9 @@ export class NomadJob extends pulumi.ComponentResource {
         const run = renderHostScript("host-scripts/nomad-job.sh", {
             NETLAB_JOB_NAME: args.jobName, NETLAB_JOB: args.jobHcl, NETLAB_COUNT: args.count, NETLAB_PROMOTE: String(args.promote ?? false),
             NETLAB_ROUTES: args.routes ?? "", NETLAB_FABIO_API: args.fabioApi ?? "", NETLAB_CONFIG_KEY: args.configKey ?? "", NETLAB_TIMEOUT: 300,
+            NETLAB_SCHEME: args.tls === undefined ? "http" : "https",
         });
+        const variable = args.tls === undefined ? [] : [this.variable(name, args, args.tls)];
         const job = hostCommand(`${name}-run`, args.host, {
             create: "bash -s",
             // A new job file is an update of the same job, not a new resource (a replacement would purge it).
@@ -64,9 +72,22 @@ export class NomadJob extends pulumi.ComponentResource {
             stdin: run,
             delete: `bash -c ${shellQuote(renderHostScript("host-scripts/nomad-job.sh", { NETLAB_JOB_NAME: args.jobName, NETLAB_ACTION: "delete" }))}`,
             triggers: args.triggers,
-        }, { parent: this, dependsOn: [args.host.ready, ...(args.dependsOn ?? [])] });
+        }, { parent: this, dependsOn: [args.host.ready, ...(args.dependsOn ?? []), ...variable] });
         this.instances = job.stdout;
         this.state = job.stdout.apply((out) => JSON.parse(out) as NomadJobState);
         this.registerOutputs({ instances: this.instances, state: this.state });
+    }
+
+    /** The job's Nomad variable with its certificate and key: written through Nomad's API, the key only ever in a secret. */
+    private variable(name: string, args: NomadJobArgs, tls: pulumi.Input<{ crt: string; key: string }>): HostCommand {
+        const path = jobVariablePath(args.jobName);
+        return hostCommand(`${name}-tls`, args.host, {
+            create: "bash -s",
+            update: "bash -s",
+            stdin: pulumi.secret(pulumi.output(tls).apply((t) => renderHostScript("host-scripts/nomad-var.sh", {
+                NETLAB_PATH: path, NETLAB_ITEMS: JSON.stringify({ crt: t.crt, key: t.key }),
+            }))),
+            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/nomad-var.sh", { NETLAB_PATH: path, NETLAB_ACTION: "delete" }))}`,
+        }, { parent: this, dependsOn: [args.host.ready, ...(args.dependsOn ?? [])] });
     }
 }

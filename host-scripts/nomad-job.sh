@@ -15,7 +15,8 @@
 # since promotes the waiting deployment). NETLAB_ACTION=delete stops and purges the job and
 # removes its overrides. Inputs (rendered in): NETLAB_JOB_NAME, NETLAB_JOB (HCL),
 # NETLAB_COUNT (instances per group), NETLAB_PROMOTE, NETLAB_ROUTES, NETLAB_FABIO_API,
-# NETLAB_CONFIG_KEY (the workload's key, for messages), NETLAB_ACTION, NETLAB_TIMEOUT.
+# NETLAB_CONFIG_KEY (the workload's key, for messages), NETLAB_ACTION, NETLAB_TIMEOUT,
+# NETLAB_SCHEME (http, or https for a workload with TLS: httpsbackendservice).
 set -euo pipefail
 
 : "${NETLAB_JOB_NAME:?}"
@@ -188,10 +189,13 @@ fi
 instances=$(jq -c '[.[] | {address: "\(.Service.Address):\(.Service.Port)", node: .Node.Node,
     version: ([.Service.Tags[] | select(startswith("version-")) | ltrimstr("version-")][0]),
     canary: (.Service.Tags | index("canary") != null)}] | sort_by(.address)' <<<"$passing")
-# Every instance answers with its version.
+# Every instance answers with its version (HTTPS: the lab's checks verify its certificate, this only its answer).
+scheme=${NETLAB_SCHEME:-http}
+service=httpbackendservice
+[ "$scheme" = http ] || service=httpsbackendservice
 while read -r addr want_version; do
-    got=$(curl -fsS --max-time 5 "http://$addr/") || { echo "nomad-job: $name at $addr does not answer" >&2; exit 1; }
-    [ "$got" = "this is httpbackendservice, version: $want_version" ] ||
+    got=$(curl -fsS -k --max-time 5 "$scheme://$addr/") || { echo "nomad-job: $name at $addr does not answer" >&2; exit 1; }
+    [ "$got" = "this is $service, version: $want_version" ] ||
         { echo "nomad-job: $name at $addr answered '$got', Consul has it as $want_version" >&2; exit 1; }
 done < <(jq -r '.[] | "\(.address) \(.version)"' <<<"$instances")
 

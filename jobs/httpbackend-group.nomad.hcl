@@ -46,13 +46,17 @@
         tags         = [{{tags}}]
         canary_tags  = [{{canaryTags}}]
 
+        # An HTTPS instance (netlab:workloads[].tls) is checked over TLS; Consul does not
+        # verify its certificate (the lab's checks and fabio's clients do).
         check {
-          type         = "http"
-          path         = "/health"
-          address_mode = "driver"
-          port         = "{{port}}"
-          interval     = "2s"
-          timeout      = "1s"
+          type            = "http"
+          protocol        = "{{checkProtocol}}"
+          tls_skip_verify = true
+          path            = "/health"
+          address_mode    = "driver"
+          port            = "{{port}}"
+          interval        = "2s"
+          timeout         = "1s"
         }
       }
 
@@ -64,11 +68,15 @@
         network_mode = "{{network}}"
       }
 
+{{tlsFiles}}
       env {
-        HTTPBACKEND_VERSION = "{{version}}"
-        HTTPBACKEND_LISTEN  = ":{{port}}"
+        HTTPBACKEND_VERSION  = "{{version}}"
+        HTTPBACKEND_LISTEN   = ":{{port}}"
         # "" or "unhealthy" (netlab:workloads[].fault): a release that fails its checks.
-        HTTPBACKEND_FAULT   = "{{fault}}"
+        HTTPBACKEND_FAULT    = "{{fault}}"
+        # HTTPS (netlab:workloads[].tls): the certificate and key the templates above write; "" serves plain HTTP.
+        HTTPBACKEND_TLS_CERT = "{{tlsCert}}"
+        HTTPBACKEND_TLS_KEY  = "{{tlsKey}}"
       }
 
       resources {

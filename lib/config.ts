@@ -114,6 +114,17 @@ export interface WorkloadSpec {
      * a Deployment per version and an HTTPRoute whose backendRefs carry the weights.
      */
     split?: Record<string, number>;
+    /**
+     * weave-nomad: serve HTTPS with a certificate for `sni` from the stack's lab CA, routed by
+     * fabio's TCP+SNI listener on that name (seed 001's httpsbackend-sni-1), instead of plain
+     * HTTP on a path. An isolated canary gets `canary.<sni>`.
+     */
+    tls?: WorkloadTls;
+}
+
+export interface WorkloadTls {
+    /** The TLS server name clients ask for, e.g. mysite-sni-1.com. */
+    sni: string;
 }
 
 export interface LabSecrets {
@@ -294,7 +305,7 @@ function parseWorkloads(r: Reader): WorkloadSpec[] {
     const list = r.json("workloads", isObjectArray, "a list of workload objects");
     const entries: Json[] = list ?? [{}];
     const known = ["name", "version", "count", "subnet", "placement", "strategy", "maxParallel", "maxSurge", "maxUnavailable",
-        "canaries", "promote", "autoRevert", "fault", "split"];
+        "canaries", "promote", "autoRevert", "fault", "split", "tls"];
     return entries.map((obj, i) => {
         const key = `workloads[${i}]`;
         rejectUnknownFields(r.problems, key, obj, known);
@@ -313,6 +324,7 @@ function parseWorkloads(r: Reader): WorkloadSpec[] {
             autoRevert: field(r.problems, key, obj, "autoRevert", "boolean", DEFAULTS.workload.autoRevert),
             fault: obj.fault === undefined ? undefined : oneOfField<Fault>(r.problems, key, obj, "fault", FAULTS, "unhealthy"),
             split: parseSplit(r.problems, key, obj.split),
+            tls: parseTls(r.problems, key, obj.tls),
         };
     });
 }
@@ -327,6 +339,24 @@ function oneOfField<T extends string>(problems: ConfigProblems, key: string, obj
     problems.add(`${key}.${name}`, value, `is not one of ${allowed.join(", ")}`,
         `pulumi config set --path 'netlab:${key}.${name}' ${fallback}`);
     return fallback;
+}
+
+/** A workload's TLS setting: an object with its server name. The name's form: validate.ts. */
+function parseTls(problems: ConfigProblems, key: string, value: unknown): WorkloadTls | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    const fix = `pulumi config set --path 'netlab:${key}.tls.sni' mysite-sni-1.com`;
+    if (!isObject(value)) {
+        problems.add(`${key}.tls`, show(value), "is not an object with the TLS server name, e.g. {\"sni\": \"mysite-sni-1.com\"}", fix);
+        return undefined;
+    }
+    rejectUnknownFields(problems, `${key}.tls`, value, ["sni"]);
+    if (typeof value.sni !== "string") {
+        problems.add(`${key}.tls.sni`, show(value.sni), "is required: the TLS server name fabio routes the workload by", fix);
+        return undefined;
+    }
+    return { sni: value.sni };
 }
 
 /** A workload's version split: an object of version -> whole percent. Cross-field rules: validate.ts. */

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Fault, Strategy } from "./config";
-import { canaryRoutePath, routePath, versionTag } from "./fabio";
+import { urlprefixTag, versionTag, workloadCanaryRoute, workloadRoute } from "./fabio";
 import { REPO_ROOT } from "./scripts";
 
 export interface HttpbackendJob {
@@ -29,7 +29,12 @@ export interface HttpbackendJob {
     fault?: Fault;
     /** With a split, its other version runs in a group of its own. */
     split?: Record<string, number>;
+    /** HTTPS on this server name: the instances read their certificate and key from the job's Nomad variable. */
+    tls?: { sni: string };
 }
+
+/** Where an HTTPS job's certificate and key live: the job's own Nomad variable, which only its tasks may read. */
+export const jobVariablePath = (job: string): string => `nomad/jobs/${job}`;
 
 /** Replaces every {{key}} in a template; a key the template uses but `values` lacks is an error. */
 export function renderTemplate(template: string, values: Record<string, string | number>): string {
@@ -58,14 +63,18 @@ export function canaryCount(j: Pick<HttpbackendJob, "strategy" | "canaries" | "c
 }
 
 function groupHcl(j: HttpbackendJob, group: string, version: string, fault: string): string {
-    const tags = [versionTag(version), `network-${j.network}`, `urlprefix-${routePath(j.name)}`];
+    const tls = j.tls !== undefined;
+    const tags = [versionTag(version), `network-${j.network}`, urlprefixTag(workloadRoute(j), tls)];
     const canaryTags = j.strategy === "canary-isolated"
-        ? [versionTag(version), `network-${j.network}`, "canary", `urlprefix-${canaryRoutePath(j.name)}`]
+        ? [versionTag(version), `network-${j.network}`, "canary", urlprefixTag(workloadCanaryRoute(j), tls)]
         : [...tags, "canary"];
     return renderTemplate(readJobTemplate("httpbackend-group.nomad.hcl"), {
         group, name: j.name, count: j.count, version, image: j.image, placement: j.placement.join(","), port: j.port,
         network: j.network, maxParallel: j.maxParallel, canary: canaryCount(j), autoRevert: String(j.autoRevert),
         tags: hclList(tags), canaryTags: hclList(canaryTags), fault,
+        checkProtocol: tls ? "https" : "http",
+        tlsFiles: tls ? renderTemplate(readJobTemplate("httpbackend-tls.nomad.hcl"), { variable: jobVariablePath(j.name) }) : "",
+        tlsCert: tls ? "/secrets/tls.crt" : "", tlsKey: tls ? "/secrets/tls.key" : "",
     });
 }
 

@@ -3,6 +3,7 @@
  * raw `netlab:*` strings in, a checked LabConfig out, or a ConfigError naming every
  * problem, its key and its fix.
  */
+import { sniCanaryName } from "./fabio";
 import { Cidr, containsCidr, isHostAddress, nthAddress, overlaps, parseCidr, parseIPv4 } from "./cidr";
 import { WEAVE_VERSION } from "./cni/weave";
 import { DEFAULTS, LabConfig, parseLabConfig, RawConfig, SECRET_KEYS, show, WorkloadSpec } from "./config";
@@ -18,6 +19,8 @@ export const CNIS_WITH_ENCRYPTION: readonly string[] = ["weave", "cilium", "cali
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const TOOL_VERSION = /^\d+\.\d+\.\d+$/;
 const WORKLOAD_VERSION = /^v\d+\.\d+\.\d+$/;
+/** A TLS server name: a lower-case DNS name of two labels or more (fabio's routes are lower case). */
+const SNI_NAME = /^(?=.{1,200}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$/;
 export const MAX_HOSTS = 7;
 export const MTU_RANGE = { min: 576, max: 9000 };
@@ -242,6 +245,28 @@ function checkWorkloads(cfg: LabConfig, p: ConfigProblems, weaveRange: Cidr | un
         });
     });
     checkUnique(p, cfg.workloads.map((w, i) => ({ key: `workloads[${i}].name`, value: w.name })), "workload name");
+    checkTls(cfg, p);
+}
+
+/** weave-nomad's HTTPS workloads: a server name fabio can route, one workload per name (an isolated canary's too). */
+function checkTls(cfg: LabConfig, p: ConfigProblems): void {
+    const names: { key: string; value: string }[] = [];
+    cfg.workloads.forEach((w, i) => {
+        if (w.tls === undefined) {
+            return;
+        }
+        const key = `workloads[${i}].tls.sni`;
+        if (!SNI_NAME.test(w.tls.sni) || w.tls.sni.endsWith(".consul")) {
+            p.add(key, w.tls.sni, "is not a lower-case DNS name of two labels or more outside .consul (fabio routes TLS by it; the lab's hosts resolve it to their own fabio)",
+                `pulumi config set --path 'netlab:${key}' mysite-sni-1.com`);
+            return;
+        }
+        names.push({ key, value: w.tls.sni });
+        if (w.strategy === "canary-isolated") {
+            names.push({ key: `${key} (its isolated canaries' canary.${w.tls.sni})`, value: sniCanaryName(w.tls.sni) });
+        }
+    });
+    checkUnique(p, names, "TLS server name");
 }
 
 /** Weights of a workload's split, in whole percent, summing to 100. */
@@ -250,7 +275,7 @@ export const SPLIT_TOTAL = 100;
 /** The upgrade settings of one workload (seed 001): Nomad's update stanza and fabio's weights, or the Deployment's rollout and the mesh's weights. */
 function checkRollout(cfg: LabConfig, p: ConfigProblems, key: string, w: WorkloadSpec): void {
     const weaveOnly: [string, boolean][] = [["strategy", w.strategy !== DEFAULTS.workload.strategy], ["promote", w.promote],
-        ["fault", w.fault !== undefined]];
+        ["fault", w.fault !== undefined], ["tls", w.tls !== undefined]];
     const kubeOnly: [string, boolean][] = [["maxSurge", w.maxSurge !== DEFAULTS.workload.maxSurge],
         ["maxUnavailable", w.maxUnavailable !== DEFAULTS.workload.maxUnavailable]];
     const refuse = (settings: [string, boolean][], what: string): void => {

@@ -16,9 +16,12 @@ import { NomadCluster } from "../components/nomad";
 import { NomadJob } from "../components/nomad-job";
 import { WeaveChecks } from "../components/weave-checks";
 import { WEAVE_ARTIFACTS, WEAVE_TOOLCHAIN_COMMAND, WeaveOverlay } from "../components/weave-overlay";
-import { canaryRoutePath, FABIO_PROXY_PORT, FABIO_UI_PORT, routePath, splitOverrides } from "../lib/fabio";
+import { LabCa } from "../components/lab-ca";
+import {
+    FABIO_PROXY_PORT, FABIO_SNI_PORT, FABIO_UI_PORT, sniCanaryName, splitOverrides, workloadCanaryRoute, workloadRoute,
+} from "../lib/fabio";
 import { httpbackendJob } from "../lib/jobs";
-import { LabConfig } from "../lib/config";
+import { LabConfig, WorkloadSpec } from "../lib/config";
 import { buildHosts, hostOutputs, LabOutputs } from "./hosts";
 
 /** Every instance answers on this port at its own Weave address. */
@@ -43,7 +46,7 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
     // Every file the lab pushes is there, or up stops before its first resource.
     assertArtifacts(artifactsDir, WEAVE_NOMAD_BINARIES.map((b) => b.name), "npm run toolchain -- weave-lab");
     assertArtifacts(artifactsDir, WEAVE_ARTIFACTS, WEAVE_TOOLCHAIN_COMMAND);
-    const hosts = buildHosts(cfg, [CONSUL_HTTP_PORT, NOMAD_HTTP_PORT, FABIO_PROXY_PORT, FABIO_UI_PORT]);
+    const hosts = buildHosts(cfg, [CONSUL_HTTP_PORT, NOMAD_HTTP_PORT, FABIO_PROXY_PORT, FABIO_UI_PORT, FABIO_SNI_PORT]);
     const binaries = new HostArtifacts("binaries", {
         hosts: hosts.hosts,
         privateKey: hosts.privateKey,
@@ -76,8 +79,15 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         datacenter: cfg.consul.datacenter,
         dependsOn: [binaries, consul.cluster],
     });
-    const fabio = new Fabio("fabio", { hosts: hosts.hosts, dependsOn: [binaries, consul.cluster] });
     const workloads = cfg.workloads.map((w) => ({ ...w, subnet: w.subnet ?? cfg.weave.defaultSubnet }));
+    // HTTPS workloads (seed 001's TCP+SNI path): a certificate each from the stack's own CA.
+    const tlsNames = Object.fromEntries(workloads.flatMap((w) => (w.tls === undefined ? [] : [[w.name, serverNames(w)]])));
+    const ca = Object.keys(tlsNames).length === 0 ? undefined : new LabCa("lab-ca", { stack: pulumi.getStack(), certificates: tlsNames });
+    const fabio = new Fabio("fabio", {
+        hosts: hosts.hosts,
+        dependsOn: [binaries, consul.cluster],
+        sni: ca === undefined ? undefined : { names: Object.values(tlsNames).flat(), ca: ca.certificate },
+    });
     const jobs = workloads.map((w, i) => {
         const placement = w.placement.length > 0 ? w.placement : cfg.hosts.map((h) => h.name);
         return new NomadJob(`job-${w.name}`, {
@@ -89,7 +99,8 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
             }),
             count: w.count,
             promote: w.promote,
-            routes: w.split === undefined ? "" : splitOverrides(w.name, w.split),
+            routes: w.split === undefined ? "" : splitOverrides(w, w.split),
+            tls: ca?.issued[w.name],
             fabioApi: `http://127.0.0.1:${FABIO_UI_PORT}`,
             configKey: `netlab:workloads[${i}]`,
             // Relaunched routers (a new range, password, …) take the instances' addresses with them.
@@ -100,8 +111,10 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
     const checks = new WeaveChecks("checks", {
         hosts: hosts.hosts,
         datacenter: cfg.consul.datacenter,
-        workloads: workloads.map((w) => ({ name: w.name, subnet: w.subnet, route: routePath(w.name) })),
+        workloads: workloads.map((w) => ({ name: w.name, subnet: w.subnet, route: workloadRoute(w), sni: w.tls?.sni })),
         fabioPort: FABIO_PROXY_PORT,
+        sniPort: FABIO_SNI_PORT,
+        ca: ca?.certificate,
         networks: weave.networks,
         image: HTTPBACKEND_IMAGE,
         port: WORKLOAD_PORT,
@@ -126,18 +139,29 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
             versions: versionCounts(states[i].instances),
             instances: states[i].instances.map((x) => `${x.address} ${x.node} ${x.version}${x.canary ? " canary" : ""}`),
             routes: states[i].routes,
-            fabioRoute: routePath(w.name),
-            canaryRoute: w.strategy === "canary-isolated" ? canaryRoutePath(w.name) : undefined,
+            fabioRoute: workloadRoute(w),
+            canaryRoute: w.strategy === "canary-isolated" ? workloadCanaryRoute(w) : undefined,
+            sni: w.tls?.sni,
             split: w.split,
             history: states[i].history,
         }]))),
         FABIO_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(FABIO_PROXY_PORT)]}`),
         FABIO_UI: hosts.hosts[0].published.apply((p) => `http://${p[String(FABIO_UI_PORT)]}`),
         fabio: fabio.status,
+        // HTTPS workloads: fabio's TCP+SNI listener, the names every host resolves to it, and the CA to trust.
+        FABIO_SNI_ADDR: hosts.hosts[0].published.apply((p) => p[String(FABIO_SNI_PORT)]),
+        sniNames: fabio.names,
+        labCa: ca?.certificate,
         checks: checks.matrix,
         NOMAD_ADDR: hosts.hosts[0].published.apply((p) => `http://${p[String(NOMAD_HTTP_PORT)]}`),
         ...hostOutputs(hosts),
     };
+}
+
+/** An HTTPS workload's server names: its own, and its isolated canaries'. */
+function serverNames(w: WorkloadSpec): string[] {
+    const sni = w.tls?.sni as string;
+    return w.strategy === "canary-isolated" ? [sni, sniCanaryName(sni)] : [sni];
 }
 
 /** Passing instances per version, and how many of them are canaries. */

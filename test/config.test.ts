@@ -56,13 +56,14 @@ describe("config: defaults and stack files", () => {
         });
     }
 
-    it("weave-lab reads the seed's ranges and puts the second workload in 10.32.1.0/24", () => {
+    it("weave-lab reads the seed's ranges, puts the second workload in 10.32.1.0/24 and serves the third over TLS", () => {
         const cfg = buildLabConfig(rawFromStackFile("weave-lab"), allSecret);
         assert.strictEqual(cfg.scenario, "weave-nomad");
         assert.strictEqual(cfg.weave.ipallocRange, "10.32.0.0/16");
         assert.strictEqual(cfg.weave.defaultSubnet, "10.32.0.0/24");
         assert.deepStrictEqual(cfg.workloads.map((w) => [w.name, w.subnet ?? cfg.weave.defaultSubnet]),
-            [["httpbackend", "10.32.0.0/24"], ["httpbackend-isolated", "10.32.1.0/24"]]);
+            [["httpbackend", "10.32.0.0/24"], ["httpbackend-isolated", "10.32.1.0/24"], ["httpsbackend-sni-1", "10.32.0.0/24"]]);
+        assert.deepStrictEqual(cfg.workloads.map((w) => w.tls?.sni), [undefined, undefined, "mysite-sni-1.com"], "seed 001's server name");
     });
 
     it("the ssh example is valid once its key and the hosts' keys are set, and names them when they are not", () => {

@@ -159,8 +159,8 @@ function localStdout(name: string, inputs: Record<string, unknown>): string {
     if (name.endsWith("-ssh-key")) {
         return realKeygenOutput();
     }
-    if (name.endsWith("-certs")) {
-        // The mesh's certificates: the real script (openssl, jq), as the program runs it.
+    if (/^bash scripts\/(linkerd-certs|lab-tls)\.sh$/.test(String(inputs.create))) {
+        // The mesh's and the lab CA's certificates: the real script (openssl, jq), as the program runs it.
         return execFileSync("bash", [String(inputs.create).replace(/^bash /, "")], {
             cwd: String(inputs.dir), env: { ...process.env, ...(inputs.environment as Record<string, string>) }, encoding: "utf8",
         });

@@ -12,8 +12,8 @@ describe("nomad job templates", () => {
             port: 8082, network: "weave-10.32.1.0-24", strategy: "rolling", maxParallel: 1, canaries: 1, autoRevert: true });
         for (const line of ['job "web" {', '  datacenters = ["dc9"]', "    count = 2", "    spread {",
             '      attribute = "${node.unique.name}"', '      value     = "u2,u3"', '        port         = "8082"',
-            '        address_mode = "driver"', '        name         = "web"', '          path         = "/health"', '        image        = "img:x"',
-            '        network_mode = "weave-10.32.1.0-24"', '        HTTPBACKEND_VERSION = "v2.0.0"', '        HTTPBACKEND_LISTEN  = ":8082"']) {
+            '        address_mode = "driver"', '        name         = "web"', '          path            = "/health"', '        image        = "img:x"',
+            '        network_mode = "weave-10.32.1.0-24"', '        HTTPBACKEND_VERSION  = "v2.0.0"', '        HTTPBACKEND_LISTEN   = ":8082"']) {
             assert.ok(hcl.split("\n").includes(line), `missing: ${line}`);
         }
         assert.doesNotMatch(hcl, /static|address_mode = "host"/, "no host port: the instance is reached at its Weave address");

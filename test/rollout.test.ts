@@ -36,14 +36,14 @@ describe("rollout: the job's update stanza per strategy (seed 001)", () => {
     });
     it("a fault goes to the workload's version only; none renders an empty fault", () => {
         const hcl = httpbackendJob({ ...base, fault: "unhealthy" });
-        assert.ok(lines(hcl).includes('HTTPBACKEND_FAULT   = "unhealthy"'));
-        assert.ok(lines(httpbackendJob(base)).includes('HTTPBACKEND_FAULT   = ""'));
+        assert.ok(lines(hcl).includes('HTTPBACKEND_FAULT    = "unhealthy"'));
+        assert.ok(lines(httpbackendJob(base)).includes('HTTPBACKEND_FAULT    = ""'));
     });
     it("a split runs the other version in a group of its own, next to group web", () => {
         const hcl = httpbackendJob({ ...base, version: "v1.0.0", split: { "v1.0.0": 80, "v1.1.0": 20 } });
         assert.deepStrictEqual(groups(hcl), ["web", splitGroupName("v1.1.0")]);
         assert.strictEqual(splitGroupName("v1.1.0"), "web-v1-1-0");
-        assert.deepStrictEqual(lines(hcl).filter((l) => l.startsWith("HTTPBACKEND_VERSION")), ['HTTPBACKEND_VERSION = "v1.0.0"', 'HTTPBACKEND_VERSION = "v1.1.0"']);
+        assert.deepStrictEqual(lines(hcl).filter((l) => l.startsWith("HTTPBACKEND_VERSION")), ['HTTPBACKEND_VERSION  = "v1.0.0"', 'HTTPBACKEND_VERSION  = "v1.1.0"']);
         assert.strictEqual(hcl.match(/^job /gm)?.length, 1);
     });
 });
@@ -52,17 +52,17 @@ describe("rollout: fabio", () => {
     it("reads Consul on the host, weighted round robin, 503 without a route, no registration of its own", () => {
         const p = fabioProperties().split("\n");
         for (const want of ["registry.consul.addr = 127.0.0.1:8500", "proxy.strategy = rr", "proxy.noroutestatus = 503",
-            "registry.consul.register.enabled = false", "proxy.addr = :9999", "registry.consul.kvpath = /fabio/config"]) {
+            "registry.consul.register.enabled = false", "proxy.addr = :9999;proto=http,:9996;proto=tcp+sni", "registry.consul.kvpath = /fabio/config"]) {
             assert.ok(p.includes(want), `missing ${want}`);
         }
         assert.strictEqual(routePath("web"), "/web/");
     });
     it("a split's weights become fabio route weight lines by version tag; a version at 0 gets none", () => {
-        assert.strictEqual(splitOverrides("web", { "v1.1.0": 20, "v1.0.0": 80 }), [
+        assert.strictEqual(splitOverrides({ name: "web" }, { "v1.1.0": 20, "v1.0.0": 80 }), [
             'route weight web /web/ weight 0.8000 tags "version-v1.0.0"',
             'route weight web /web/ weight 0.2000 tags "version-v1.1.0"',
         ].join("\n"));
-        assert.strictEqual(splitOverrides("web", { "v1.0.0": 0, "v1.1.0": 100 }), 'route weight web /web/ weight 1.0000 tags "version-v1.1.0"');
+        assert.strictEqual(splitOverrides({ name: "web" }, { "v1.0.0": 0, "v1.1.0": 100 }), 'route weight web /web/ weight 1.0000 tags "version-v1.1.0"');
     });
 });
 

@@ -36,7 +36,8 @@ const WEAVE_NOMAD_HOST_STEPS = [
     "lab-u1-ready", "lab-u2-ready", "lab-u3-ready", "weave-u1", "weave-u2", "weave-u3",
     "consul-u1", "consul-u2", "consul-u3", "consul-cluster", "consul-u1-dns", "consul-u2-dns", "consul-u3-dns",
     "httpbackend-image-u1", "httpbackend-image-u2", "httpbackend-image-u3",
-    "nomad-u1", "nomad-u2", "nomad-u3", "nomad-cluster", "fabio-u1", "fabio-u2", "fabio-u3", "job-httpbackend-run", "job-httpbackend-isolated-run",
+    "nomad-u1", "nomad-u2", "nomad-u3", "nomad-cluster", "fabio-u1", "fabio-u2", "fabio-u3", "fabio-u1-sni", "fabio-u2-sni", "fabio-u3-sni",
+    "job-httpbackend-run", "job-httpbackend-isolated-run", "job-httpsbackend-sni-1-tls", "job-httpsbackend-sni-1-run",
     "checks-u1", "checks-u2", "checks-u3",
 ];
 /** The ports the (mocked) lab-ports.sh printed for the stack, in order. */
@@ -249,8 +250,8 @@ describe("stack options", () => {
     it("ssh hosts: every host step runs over SSH, replaced when its script changes, never by a container's generation", async () => {
         const run = await runStackFile("ssh-example", { "netlab:sshPrivateKey": FAKE_KEY, ...sshExampleHosts(), ...withArtifacts }, ["netlab:sshPrivateKey"]);
         const steps = checkHostSteps(run, "ssh-example", "ssh");
-        assert.deepStrictEqual(steps.map((s) => s.resource.name), WEAVE_NOMAD_HOST_STEPS.filter((n) => !n.includes("isolated")),
-            "its one workload runs in the default subnet");
+        assert.deepStrictEqual(steps.map((s) => s.resource.name), WEAVE_NOMAD_HOST_STEPS.filter((n) => !n.includes("isolated") && !n.includes("sni")),
+            "its one workload runs in the default subnet, over plain HTTP");
         const weave = hostStep(named(run, "weave-u1"));
         assert.match(weave.stdin, /^NETLAB_PRIVILEGE_ARGS=''$/m, "real machines run Weave's containers --privileged, as upstream");
         const gate = hostStep(named(run, "lab-u2-ready"));
@@ -331,11 +332,11 @@ describe("stack options", () => {
             assert.strictEqual(dns.update, install);
             assert.ok(dns.stdin.includes("ExecStart=/bin/bash $self") && dns.stdin.includes("netlab-consul-dns.service"), "the boot unit");
         }
-        // Five pinned ports per host: SSH, Consul's and Nomad's HTTP APIs, fabio's proxy and UI.
-        assert.strictEqual(named(run, "lab-ports").inputs.create, "bash -s -- 15 netlab-weave-lab");
+        // Six pinned ports per host: SSH, Consul's and Nomad's HTTP APIs, fabio's proxy, UI and TCP+SNI listener.
+        assert.strictEqual(named(run, "lab-ports").inputs.create, "bash -s -- 18 netlab-weave-lab");
         const picked = pickedPorts(run);
         assert.deepStrictEqual(containerPorts(run), [0, 1, 2].map((i) =>
-            [22, 8500, 4646, 9999, 9998].map((internal, j) => [internal, "127.0.0.1", picked[5 * i + j]])));
+            [22, 8500, 4646, 9999, 9998, 9996].map((internal, j) => [internal, "127.0.0.1", picked[6 * i + j]])));
         assert.strictEqual(run.outputs.CONSUL_HTTP_ADDR, `http://127.0.0.1:${picked[1]}`, "u1's published 8500");
     });
 
@@ -375,7 +376,7 @@ describe("stack options", () => {
     it("weave-nomad runs each workload as a Nomad job on its subnet's Weave network, after the overlay, updated in place", async () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         const jobs = byType(run, "netlab:nomad:NomadJob");
-        assert.deepStrictEqual(jobs.map((j) => j.name), ["job-httpbackend", "job-httpbackend-isolated"]);
+        assert.deepStrictEqual(jobs.map((j) => j.name), ["job-httpbackend", "job-httpbackend-isolated", "job-httpsbackend-sni-1"]);
         for (const [job, network, count] of [["httpbackend", "weave", 3], ["httpbackend-isolated", "weave-10.32.1.0-24", 2]] as const) {
             const cmd = hostStep(named(run, `job-${job}-run`));
             assert.deepStrictEqual(cmd.resource.dependsOn, ["lab-u1-ready", "nomad", "fabio", "httpbackend-image", "weave-u1", "weave-u2", "weave-u3"]);
@@ -384,7 +385,7 @@ describe("stack options", () => {
             assert.strictEqual(cmd.triggers.length, 2, "replaced when the routers are relaunched, or with its host's container");
             assert.strictEqual(cmd.triggers[0], hostStep(named(run, "weave-u1")).triggers[0]);
             for (const line of [`job "${job}" {`, `    count = ${count}`, '      value     = "u1,u2,u3"', `        network_mode = "${network}"`,
-                '        address_mode = "driver"', '        image        = "netlab/httpbackend:lab"', '        HTTPBACKEND_VERSION = "v1.0.0"']) {
+                '        address_mode = "driver"', '        image        = "netlab/httpbackend:lab"', '        HTTPBACKEND_VERSION  = "v1.0.0"']) {
                 assert.ok(cmd.stdin.includes(line), `job file of ${job} lacks: ${line}`);
             }
             assert.doesNotMatch(cmd.stdin, /\{\{\w+\}\}/, "no placeholder left");
@@ -400,10 +401,10 @@ describe("stack options", () => {
         const run = await runStackFile("weave-lab", withArtifacts);
         for (const h of ["u1", "u2", "u3"]) {
             const step = hostStep(named(run, `checks-${h}`));
-            assert.deepStrictEqual(step.resource.dependsOn, [`lab-${h}-ready`, "job-httpbackend", "job-httpbackend-isolated", "consul"],
+            assert.deepStrictEqual(step.resource.dependsOn, [`lab-${h}-ready`, "job-httpbackend", "job-httpbackend-isolated", "job-httpsbackend-sni-1", "consul"],
                 "after the jobs and the DNS switch: the checks resolve *.consul");
-            assert.strictEqual(step.triggers.length, 4, "the overlay's launch, both jobs' instances, the host's container");
-            for (const line of ["NETLAB_WORKLOADS='httpbackend 10.32.0.0/24 /httpbackend/", "httpbackend-isolated 10.32.1.0/24 /httpbackend-isolated/'", "NETLAB_FABIO_PORT='9999'",
+            assert.strictEqual(step.triggers.length, 5, "the overlay's launch, the three jobs' instances, the host's container");
+            for (const line of ["NETLAB_WORKLOADS='httpbackend 10.32.0.0/24 /httpbackend/ -", "httpbackend-isolated 10.32.1.0/24 /httpbackend-isolated/ -", "httpsbackend-sni-1 10.32.0.0/24 mysite-sni-1.com/ mysite-sni-1.com'", "NETLAB_FABIO_PORT='9999'",
                 "NETLAB_NETWORKS='10.32.0.0/24 weave", "10.32.1.0/24 weave-10.32.1.0-24'", "NETLAB_DATACENTER='dc1'"]) {
                 assert.ok(step.stdin.split("\n").includes(line), `checks-${h} lacks ${line}`);
             }

@@ -2,11 +2,16 @@
 // "this is httpbackendservice, version: <version>" and has a health endpoint, so routing,
 // DNS, canaries and upgrades can be checked with curl. It counts what it served by the first
 // segment of the path (/stats), so a drill can tell which version took which route's
-// requests. Static binary, standard library only.
+// requests. Given a certificate and key it serves HTTPS instead, as seed 001's
+// httpsbackendservice behind fabio's TCP+SNI listener: the banner says "httpsbackendservice"
+// and requests are counted by the TLS server name they came with (fabio routes TLS streams by
+// that name, not by path). Static binary, standard library only.
 package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -47,8 +52,16 @@ func prefixOf(path string) string {
 	return "/" + seg
 }
 
-func (s *served) add(path string) {
-	key := prefixOf(path)
+// routeOf is what a request is counted under: the TLS server name it came with (an SNI route
+// carries every path), else the first segment of its path.
+func routeOf(r *http.Request) string {
+	if r.TLS != nil && r.TLS.ServerName != "" {
+		return strings.ToLower(r.TLS.ServerName)
+	}
+	return prefixOf(r.URL.Path)
+}
+
+func (s *served) add(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.counts[key]; !ok && len(s.counts) >= maxPrefixes {
@@ -74,10 +87,16 @@ type stats struct {
 	Served  map[string]uint64 `json:"served"`
 }
 
+// The service's name in its banner: seed 001 calls the HTTPS one httpsbackendservice.
+const (
+	httpService  = "httpbackendservice"
+	httpsService = "httpsbackendservice"
+)
+
 // newHandler serves the banner on every path but /health, which reports readiness (always
 // failing when unhealthy is set: the fault a lab injects to watch a deployment fail), and
 // /stats. Only banner requests are counted.
-func newHandler(version string, ready *atomic.Bool, unhealthy bool) http.Handler {
+func newHandler(service, version string, ready *atomic.Bool, unhealthy bool) http.Handler {
 	host, _ := os.Hostname()
 	counts := &served{counts: map[string]uint64{}}
 	mux := http.NewServeMux()
@@ -97,17 +116,40 @@ func newHandler(version string, ready *atomic.Bool, unhealthy bool) http.Handler
 		_ = json.NewEncoder(w).Encode(stats{ID: host, Version: version, Served: counts.snapshot()})
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		counts.add(r.URL.Path)
+		counts.add(routeOf(r))
 		w.Header().Set("X-Httpbackend-Host", host)
-		fmt.Fprintf(w, "this is httpbackendservice, version: %s\n", version)
+		fmt.Fprintf(w, "this is %s, version: %s\n", service, version)
 	})
 	return mux
 }
 
-// fetch is the client mode (-get): the lab's checks run it inside pods of this image, which
-// has no curl. It prints the body and fails on a transport error or a non-2xx status.
-func fetch(url string, timeout time.Duration, out io.Writer) error {
+// newClient is the client mode's HTTP client: with caFile, HTTPS servers are verified against
+// that CA only (the lab's own), not the system's; with serverName, the TLS server name sent
+// and verified is that one instead of the URL's host (an instance reached by its address).
+func newClient(timeout time.Duration, caFile, serverName string) (*http.Client, error) {
 	client := &http.Client{Timeout: timeout}
+	if caFile == "" {
+		if serverName != "" {
+			return nil, fmt.Errorf("-servername needs -cacert: the name is checked against the lab's CA")
+		}
+		return client, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no PEM certificate", caFile)
+	}
+	client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: serverName, MinVersion: tls.VersionTLS12}}
+	return client, nil
+}
+
+// fetch is the client mode (-get): the lab's checks run it inside pods and probe containers of
+// this image, which has no curl. It prints the body and fails on a transport error or a
+// non-2xx status.
+func fetch(client *http.Client, url string, out io.Writer) error {
 	resp, err := client.Get(url)
 	if err != nil {
 		return err
@@ -131,10 +173,18 @@ func main() {
 	get := flag.String("get", "", "client mode: fetch this URL, print the body and exit (non-zero on failure)")
 	timeout := flag.Duration("timeout", 3*time.Second, "client mode: give up after this long")
 	fault := flag.String("fault", getenv("HTTPBACKEND_FAULT", ""), `injected fault: "" (none) or "unhealthy" (/health always fails)`)
+	certFile := flag.String("tls-cert", getenv("HTTPBACKEND_TLS_CERT", ""), "serve HTTPS with this certificate (PEM; with -tls-key)")
+	keyFile := flag.String("tls-key", getenv("HTTPBACKEND_TLS_KEY", ""), "the certificate's private key (PEM)")
+	caFile := flag.String("cacert", "", "client mode: verify HTTPS servers against this CA certificate (PEM) only")
+	serverName := flag.String("servername", "", "client mode: the TLS server name to send and verify (default: the URL's host)")
 	flag.Parse()
 
 	if *get != "" {
-		if err := fetch(*get, *timeout, os.Stdout); err != nil {
+		client, err := newClient(*timeout, *caFile, *serverName)
+		if err == nil {
+			err = fetch(client, *get, os.Stdout)
+		}
+		if err != nil {
 			fmt.Fprintf(os.Stderr, "httpbackend -get: %v\n", err)
 			os.Exit(1)
 		}
@@ -144,14 +194,30 @@ func main() {
 	if *fault != "" && *fault != "unhealthy" {
 		log.Fatalf("httpbackend: unknown fault %q (known: unhealthy)", *fault)
 	}
+	if (*certFile == "") != (*keyFile == "") {
+		log.Fatalf("httpbackend: -tls-cert and -tls-key go together (HTTPBACKEND_TLS_CERT, HTTPBACKEND_TLS_KEY)")
+	}
+	service := httpService
+	if *certFile != "" {
+		service = httpsService
+	}
 	var ready atomic.Bool
 	ready.Store(true)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatalf("httpbackend: %v", err)
 	}
-	srv := &http.Server{Handler: newHandler(*version, &ready, *fault == "unhealthy"), ReadHeaderTimeout: 5 * time.Second}
-	log.Printf("httpbackend %s listening on %s", *version, ln.Addr())
+	srv := &http.Server{Handler: newHandler(service, *version, &ready, *fault == "unhealthy"), ReadHeaderTimeout: 5 * time.Second}
+	if *certFile != "" {
+		// Loaded once here, so a bad pair stops the instance at start (its deployment fails) rather than at its first request.
+		pair, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			log.Fatalf("httpbackend: %v", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	log.Printf("httpbackend %s (%s) listening on %s", *version, service, ln.Addr())
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
