@@ -10,7 +10,7 @@
  * (host-scripts/fabio-sni.sh, put back at every boot by its unit).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FABIO_UI_PORT, FABIO_UNIT, fabioProperties } from "../lib/fabio";
+import { FABIO_UI_PORT, FABIO_UNIT, fabioProperties, LAB_CA_FILE } from "../lib/fabio";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { agentCommand } from "./agent";
 import { hostCommand } from "./host-command";
@@ -47,13 +47,13 @@ export class Fabio extends pulumi.ComponentResource {
         if (sni !== undefined && sni.names.length > 0) {
             const run = `install -D -m 0755 /dev/stdin ${FABIO_SNI_SCRIPT} && ${FABIO_SNI_SCRIPT}`;
             const stdin = pulumi.output(sni.ca).apply((ca) => renderHostScript("host-scripts/fabio-sni.sh", {
-                NETLAB_NAMES: sni.names.join(" "), NETLAB_CA: ca,
+                NETLAB_NAMES: sni.names.join(" "), NETLAB_CA: ca, NETLAB_CA_FILE: LAB_CA_FILE,
             }));
             this.names = stdoutByHost(args.hosts, args.hosts.map((h) => hostCommand(`${name}-${h.name}-sni`, h, {
                 create: run,
                 update: run,
                 stdin,
-                delete: `bash -c ${shellQuote(renderHostScript("host-scripts/fabio-sni.sh", { NETLAB_ACTION: "delete" }))}`,
+                delete: `bash -c ${shellQuote(renderHostScript("host-scripts/fabio-sni.sh", { NETLAB_ACTION: "delete", NETLAB_CA_FILE: LAB_CA_FILE }))}`,
             }, { parent: this, dependsOn: [h.ready] }).stdout));
         } else {
             this.names = pulumi.output<Record<string, string>>({});

@@ -19,14 +19,31 @@
 # stop and clean do nothing when nothing runs. The load is bounded in time by fortio's -t and
 # goes only to the URL given (a lab address). Inputs (rendered in): NETLAB_ACTION, NETLAB_DIR,
 # NETLAB_URL, NETLAB_QPS, NETLAB_CONNECTIONS, NETLAB_MAX_SECONDS, NETLAB_SERVICE, NETLAB_PORT,
-# NETLAB_COUNT, NETLAB_RUNNER (host | pod); pod: NETLAB_NAMESPACE, NETLAB_NODE, NETLAB_IMAGE,
-# NETLAB_CLIENT_LABEL, NETLAB_MESH, NETLAB_TIMEOUT.
+# NETLAB_COUNT, NETLAB_RUNNER (host | pod); host: NETLAB_SCHEME (http, or https: an HTTPS
+# workload, its /stats read over TLS), NETLAB_CACERT (the CA the load and the probe verify the
+# workload with), NETLAB_RESOLVE (the address the URL's host name goes to: fabio's TCP+SNI
+# listener on a lab host, the name staying the TLS server name); pod: NETLAB_NAMESPACE,
+# NETLAB_NODE, NETLAB_IMAGE, NETLAB_CLIENT_LABEL, NETLAB_MESH, NETLAB_TIMEOUT.
 set -euo pipefail
 
 : "${NETLAB_ACTION:?}" "${NETLAB_DIR:?}"
 dir=$NETLAB_DIR
 runner=${NETLAB_RUNNER:-host}
+scheme=${NETLAB_SCHEME:-http}
 pod_ns=netlab-drill
+# The host runner's TLS options: fortio's, and curl's for the probe (the URL's host:port to NETLAB_RESOLVE).
+fortio_tls=()
+curl_tls=()
+if [ -n "${NETLAB_CACERT:-}" ]; then
+    fortio_tls+=(-cacert "$NETLAB_CACERT")
+    curl_tls+=(--cacert "$NETLAB_CACERT")
+fi
+if [ -n "${NETLAB_RESOLVE:-}" ]; then
+    fortio_tls+=(-resolve "$NETLAB_RESOLVE")
+    hostport=${NETLAB_URL:-}
+    hostport=${hostport#*://}
+    curl_tls+=(--resolve "${hostport%%/*}:$NETLAB_RESOLVE")
+fi
 if [ "$runner" = pod ]; then export KUBECONFIG=/etc/kubernetes/admin.conf; fi
 
 running() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
@@ -58,7 +75,8 @@ sample_consul() {
     local instances=()
     while read -r addr canary; do
         [ -n "$addr" ] || continue
-        if s=$(curl -fsS --max-time 1 "http://$addr:$NETLAB_PORT/stats" 2>/dev/null); then
+        # An HTTPS instance by its address: its certificate is for the server name, not the address.
+        if s=$(curl -fsS -k --max-time 1 "$scheme://$addr:$NETLAB_PORT/stats" 2>/dev/null); then
             instances+=("$(jq -c --argjson canary "$canary" '{id, version, canary: $canary, served}' <<<"$s")")
         fi
     done <<<"$rows"
@@ -109,7 +127,7 @@ start)
         done
     ) < /dev/null > "$dir/sampler.log" 2>&1 &
     echo $! > "$dir/sampler.pid"
-    load=(fortio load -qps "$NETLAB_QPS" -c "${NETLAB_CONNECTIONS:-16}" -t "${NETLAB_MAX_SECONDS}s" -p "50,90,99" -json)
+    load=(fortio load -qps "$NETLAB_QPS" -c "${NETLAB_CONNECTIONS:-16}" -t "${NETLAB_MAX_SECONDS}s" -p "50,90,99" ${fortio_tls[@]+"${fortio_tls[@]}"} -json)
     if [ "$runner" = pod ]; then
         # fortio runs in the pod, detached there; its result stays in the pod until stop copies it.
         # shellcheck disable=SC2016  # expanded in the pod
@@ -172,7 +190,7 @@ stop)
 probe)
     : "${NETLAB_URL:?}" "${NETLAB_COUNT:?}"
     for _ in $(seq 1 "$NETLAB_COUNT"); do
-        curl -sS --max-time 2 -w ' %{http_code}\n' "$NETLAB_URL" 2>&1 | tail -1 || true
+        curl -sS --max-time 2 ${curl_tls[@]+"${curl_tls[@]}"} -w ' %{http_code}\n' "$NETLAB_URL" 2>&1 | tail -1 || true
     done | sort | uniq -c
     ;;
 cat-result) cat "$dir/fortio.json" ;;

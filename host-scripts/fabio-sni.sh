@@ -9,12 +9,14 @@
 # starts, so the program installs this script as /usr/local/lib/netlab/fabio-sni.sh with a unit
 # (netlab-fabio-sni.service) that runs it again at every boot. Safe to re-run.
 # NETLAB_ACTION=delete removes the names, the CA file, the unit and the script.
-# Inputs (rendered in): NETLAB_NAMES, NETLAB_CA (PEM), NETLAB_ACTION (create or delete).
+# Inputs (rendered in): NETLAB_NAMES, NETLAB_CA (PEM), NETLAB_CA_FILE (where it goes),
+# NETLAB_ACTION (create or delete).
 set -euo pipefail
 
+: "${NETLAB_CA_FILE:?}"
 action=${NETLAB_ACTION:-create}
 self=/usr/local/lib/netlab/fabio-sni.sh
-ca=/etc/netlab/lab-ca.crt
+ca=$NETLAB_CA_FILE
 mark="# netlab-sni"
 
 # /etc/hosts without netlab's names, then the given lines; written only when that changes it.
@@ -33,7 +35,7 @@ if [ "$action" = delete ]; then
 fi
 : "${NETLAB_NAMES:?}" "${NETLAB_CA:?}"
 
-install -d -m 0755 /etc/netlab
+install -d -m 0755 "$(dirname "$ca")"
 printf '%s\n' "$NETLAB_CA" | write_if_changed "$ca" || true
 lines=""
 for n in $NETLAB_NAMES; do

@@ -13,6 +13,8 @@ export const FABIO_PROXY_PORT = 9999;
 export const FABIO_UI_PORT = 9998;
 /** fabio's TCP+SNI listener (seed 001's :9996). */
 export const FABIO_SNI_PORT = 9996;
+/** Where every host keeps the stack's lab CA (host-scripts/fabio-sni.sh): `curl --cacert` it. */
+export const LAB_CA_FILE = "/etc/netlab/lab-ca.crt";
 
 /** Where fabio reads manual route overrides (its default); each workload has a key below it. */
 export const FABIO_KV_PATH = "fabio/config";

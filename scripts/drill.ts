@@ -2,7 +2,8 @@
  * npm run drill -- <stack> <scenario> [options]: an upgrade performed under load, measured.
  *
  * On a weave-nomad stack that is up: fortio starts on the first lab host, sending --qps
- * requests/s to fabio on the second host's lab address (the workload's route); a sampler on
+ * requests/s to fabio on the second host's lab address (the workload's route; an HTTPS workload's
+ * server name on fabio's TCP+SNI listener, verified with the lab CA); a sampler on
  * the same host reads every instance's /stats once a second. On a kubeadm stack (scenarios
  * rolling and split): fortio runs in a pod on the control-plane node (meshed when the stack
  * has a mesh), against the workload's Service, and the sampler reads every pod's /stats from
@@ -27,7 +28,7 @@ import { buildReport, canaryRequests, DrillReport, parseFortioResult, parseSampl
 import {
     DRILL_SCENARIOS, DrillOptions, DrillPlan, DrillScenario, DrillTarget, planDrill, settingChanges, WorkloadNow, WorkloadSettings,
 } from "../lib/drill/scenarios";
-import { canaryRoutePath, FABIO_PROXY_PORT } from "../lib/fabio";
+import { canaryRoutePath, FABIO_PROXY_PORT, FABIO_SNI_PORT, LAB_CA_FILE, sniCanaryName } from "../lib/fabio";
 import { CLIENT_LABEL, HTTPBACKEND_PORT } from "../lib/kube-workload";
 import { renderHostScript, REPO_ROOT } from "../lib/scripts";
 import { WORKLOAD_PORT } from "../stacks/weave-nomad";
@@ -58,7 +59,7 @@ export interface DrillResult {
     files: { json: string; png: string };
 }
 
-interface WorkloadOut extends WorkloadNow { fabioRoute: string }
+interface WorkloadOut extends WorkloadNow { fabioRoute: string; sni?: string }
 
 /** kube-lab: the load's image (npm run toolchain -- fortio-image), imported by the drill into the node it runs on. */
 export const FORTIO_IMAGE = "localhost/netlab/fortio:v1.68.2";
@@ -101,18 +102,18 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
     log(`drill ${args.scenario} on ${stack.name}/${name}: ${plan.describe}`);
 
     const keys = writeLabKeys(fs.mkdtempSync(path.join(os.tmpdir(), "netlab-drill-")), outputs);
+    const router = hosts[1 % hosts.length];
+    const load = loadTarget(name, now, router.labAddress, kube);
     // weave-lab: fortio on the first host; kube-lab: in a pod on the control-plane node (the first host).
     const runner: Record<string, string | number> = kube ? {
         NETLAB_RUNNER: "pod", NETLAB_PORT: HTTPBACKEND_PORT, NETLAB_NAMESPACE: KUBE_NAMESPACE, NETLAB_NODE: hosts[0].name,
         NETLAB_IMAGE: FORTIO_IMAGE, NETLAB_CLIENT_LABEL: CLIENT_LABEL, NETLAB_MESH: await configOr(stack, "netlab:mesh", "none"),
-    } : { NETLAB_RUNNER: "host", NETLAB_PORT: WORKLOAD_PORT };
+    } : { NETLAB_RUNNER: "host", NETLAB_PORT: WORKLOAD_PORT, ...load.tls };
     const onHost = (vars: Record<string, string | number>): string => execFileSync("ssh", [...sshTo(keys, hosts[0]), "bash -s"], {
         input: renderHostScript("host-scripts/drill-load.sh", { NETLAB_DIR: `${DRILL_DIR}/${stack.name}`, NETLAB_SERVICE: name, ...runner, ...vars }),
         encoding: "utf8", maxBuffer: 1 << 28,
     });
-    const router = hosts[1 % hosts.length];
-    const url = kube ? `http://${name}.${KUBE_NAMESPACE}.svc.cluster.local:${HTTPBACKEND_PORT}/` : `http://${router.labAddress}:${FABIO_PROXY_PORT}${now.fabioRoute}`;
-    const route = kube ? "/" : counterKey(now.fabioRoute);
+    const { url, route } = load;
     if (kube) {
         const artifacts = path.resolve(REPO_ROOT, await configOr(stack, "netlab:artifactsDir", ".toolchain/artifacts"));
         importNodeImage(path.join(artifacts, FORTIO_TARBALL), [hosts[0]], keys, FORTIO_IMAGE, "fortio-image");
@@ -137,7 +138,7 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         let canaryProbe: string | undefined;
         if (plan.expect.isolated !== undefined && change.ok) {
             // The canaries' own route, exercised by hand as the seed does: it must answer the new version.
-            const canaryUrl = `http://${router.labAddress}:${FABIO_PROXY_PORT}${canaryRoutePath(name)}`;
+            const canaryUrl = load.canaryUrl as string;
             canaryProbe = onHost({ NETLAB_ACTION: "probe", NETLAB_URL: canaryUrl, NETLAB_COUNT: CANARY_PROBES }).trim();
             log(`${CANARY_PROBES} requests to ${canaryUrl}:\n${canaryProbe}`);
         }
@@ -153,7 +154,7 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         const samples = parseSamples(onHost({ NETLAB_ACTION: "cat-samples" }));
         const report = buildReport(fortio, samples, {
             stack: stack.name, scenario: args.scenario, workload: name, route,
-            canaryRoute: kube ? undefined : counterKey(canaryRoutePath(name)), qps: args.qps, loadStartMs, loadEndMs, change,
+            canaryRoute: load.canaryRoute, qps: args.qps, loadStartMs, loadEndMs, change,
             expected: { ...plan.expect, describe: plan.describe, canaryProbe },
         });
         const checks = drillChecks(plan, report, samples, args.minRequests);
@@ -174,6 +175,43 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
         }
         fs.rmSync(path.dirname(keys.keyFile), { recursive: true, force: true });
     }
+}
+
+/** Where a drill's load goes, and what the instances count its requests under. */
+export interface LoadTarget {
+    url: string;
+    /** The production route's counter key in the instances' /stats. */
+    route: string;
+    /** weave-lab: the isolated canaries' own URL and counter key. */
+    canaryUrl?: string;
+    canaryRoute?: string;
+    /** drill-load.sh's TLS inputs (an HTTPS workload). */
+    tls: Record<string, string>;
+}
+
+/**
+ * The load's target: kube-lab's Service; weave-lab's fabio on the router host, by path on its
+ * HTTP listener, or for an HTTPS workload by server name on its TCP+SNI listener (the name
+ * resolved to the router, the certificate verified with the lab CA, requests counted by the
+ * instances under the server name they came with).
+ */
+export function loadTarget(name: string, now: WorkloadOut, routerAddress: string, kube: boolean): LoadTarget {
+    if (kube) {
+        return { url: `http://${name}.${KUBE_NAMESPACE}.svc.cluster.local:${HTTPBACKEND_PORT}/`, route: "/", tls: {} };
+    }
+    if (now.sni !== undefined) {
+        const canary = sniCanaryName(now.sni);
+        return {
+            url: `https://${now.sni}:${FABIO_SNI_PORT}/`, route: now.sni,
+            canaryUrl: `https://${canary}:${FABIO_SNI_PORT}/`, canaryRoute: canary,
+            tls: { NETLAB_SCHEME: "https", NETLAB_CACERT: LAB_CA_FILE, NETLAB_RESOLVE: routerAddress },
+        };
+    }
+    return {
+        url: `http://${routerAddress}:${FABIO_PROXY_PORT}${now.fabioRoute}`, route: counterKey(now.fabioRoute),
+        canaryUrl: `http://${routerAddress}:${FABIO_PROXY_PORT}${canaryRoutePath(name)}`, canaryRoute: counterKey(canaryRoutePath(name)),
+        tls: {},
+    };
 }
 
 /** Writes a workload's settings `from` -> `to` into the stack's config (settingChanges); returns what it wrote. */
