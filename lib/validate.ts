@@ -262,9 +262,8 @@ function checkTls(cfg: LabConfig, p: ConfigProblems): void {
             return;
         }
         names.push({ key, value: w.tls.sni });
-        if (w.strategy === "canary-isolated") {
-            names.push({ key: `${key} (its isolated canaries' canary.${w.tls.sni})`, value: sniCanaryName(w.tls.sni) });
-        }
+        // Every HTTPS workload's certificate also carries its isolated canaries' name, whatever its strategy now.
+        names.push({ key: `${key} (its isolated canaries' canary.${w.tls.sni})`, value: sniCanaryName(w.tls.sni) });
     });
     checkUnique(p, names, "TLS server name");
 }

@@ -158,10 +158,13 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
     };
 }
 
-/** An HTTPS workload's server names: its own, and its isolated canaries'. */
+/**
+ * An HTTPS workload's server names: its own, and its isolated canaries' (whatever its strategy
+ * now, so that a switch to canary-isolated needs no new certificate).
+ */
 function serverNames(w: WorkloadSpec): string[] {
     const sni = w.tls?.sni as string;
-    return w.strategy === "canary-isolated" ? [sni, sniCanaryName(sni)] : [sni];
+    return [sni, sniCanaryName(sni)];
 }
 
 /** Passing instances per version, and how many of them are canaries. */

@@ -47,7 +47,7 @@ describe("tls: the workload setting (netlab:workloads[].tls)", () => {
     it("refuses one name for two workloads, an isolated canary's canary.<sni> included", () => {
         assert.match(problemKeys(withWorkloads([{ name: "a", count: 1, tls: { sni: "a.com" } }, { name: "b", count: 1, tls: { sni: "a.com" } }])).join(),
             /^workloads\[1\]\.tls\.sni: repeats workloads\[0\]\.tls\.sni/);
-        assert.match(problemKeys(withWorkloads([{ name: "a", count: 2, strategy: "canary-isolated", tls: { sni: "a.com" } },
+        assert.match(problemKeys(withWorkloads([{ name: "a", count: 2, tls: { sni: "a.com" } },
             { name: "b", count: 1, tls: { sni: "canary.a.com" } }])).join(), /^workloads\[1\]\.tls\.sni: repeats workloads\[0\]\.tls\.sni \(its isolated canaries'/);
         assert.deepStrictEqual(problemKeys(withWorkloads([{ name: "a", count: 1, tls: { sni: "a.com" } }, { name: "b", count: 1, tls: { sni: "b.a.com" } }])), []);
     });
@@ -82,6 +82,7 @@ describe("tls: the job and fabio's routes", () => {
         assert.ok(l.includes('canary_tags  = ["version-v1.0.0", "network-weave", "canary", "urlprefix-canary.mysite-sni-1.com/ proto=tcp+sni"]'));
         assert.ok(l.includes('protocol        = "https"'));
         assert.ok(l.includes('destination = "secrets/tls.crt"') && l.includes('destination = "secrets/tls.key"'));
+        assert.ok(!l.includes('change_mode = "restart"'), "a new certificate never restarts every instance at once");
         assert.ok(l.includes('data        = "{{ with nomadVar \\"nomad/jobs/web\\" }}{{ .key }}{{ end }}"'), "the key comes from the job's variable");
         assert.ok(l.includes('HTTPBACKEND_TLS_CERT = "/secrets/tls.crt"') && l.includes('HTTPBACKEND_TLS_KEY  = "/secrets/tls.key"'));
         assert.doesNotMatch(l.join("\n"), /PRIVATE KEY/, "no key in the job file");
@@ -134,7 +135,8 @@ describe("tls: weave-lab's HTTPS workload, wired", () => {
             assert.strictEqual(c.inputs.logging, "none");
         }
         assert.ok(cert.secretInputs.includes("environment"), "the CA's key reaches the certificate's command as a secret");
-        assert.strictEqual((cert.inputs.environment as Record<string, string>).NETLAB_NAMES, "mysite-sni-1.com");
+        assert.strictEqual((cert.inputs.environment as Record<string, string>).NETLAB_NAMES, "mysite-sni-1.com canary.mysite-sni-1.com",
+            "the isolated canaries' name too, so a switch of strategy needs no new certificate");
         const caCert = run.outputs.labCa as string;
         assert.match(caCert, /^-----BEGIN CERTIFICATE-----/);
         assert.ok(!run.secretOutputs.includes("labCa"), "the CA's certificate is a plain output, for curl --cacert");
@@ -157,7 +159,7 @@ describe("tls: weave-lab's HTTPS workload, wired", () => {
         for (const h of ["u1", "u2", "u3"]) {
             const sni = hostStep(named(run, `fabio-${h}-sni`));
             assert.strictEqual(sni.create, "install -D -m 0755 /dev/stdin /usr/local/lib/netlab/fabio-sni.sh && /usr/local/lib/netlab/fabio-sni.sh");
-            assert.match(sni.stdin, /^NETLAB_NAMES='mysite-sni-1.com'$/m);
+            assert.match(sni.stdin, /^NETLAB_NAMES='mysite-sni-1.com canary.mysite-sni-1.com'$/m);
             assert.ok(sni.stdin.includes(`NETLAB_CA='${run.outputs.labCa as string}'`));
             assert.ok(sni.stdin.includes("netlab-fabio-sni.service"));
             assert.ok((sni.delete ?? "").includes("NETLAB_ACTION='\\''delete'\\''"));
