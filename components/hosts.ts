@@ -73,7 +73,7 @@ export interface VmContainerSettings {
     stopSignal: string;
 }
 
-/** The settings for --privileged hosts, or the capability-based form that works where it is refused (README, "Hosts"). */
+/** The settings for --privileged hosts, or the capability-based form that works where it is refused (docs/hosts-and-ssh-mode.md). */
 export function vmContainerSettings(privileged: boolean): VmContainerSettings {
     const common = {
         tmpfs: { "/run": "rw", "/run/lock": "rw" },

@@ -188,6 +188,20 @@ export const KNOWN_KEYS = [
     "kubernetes", "cni", "cniMtu", "cniEncryption", "mesh", "workloads", "artifactsDir", ...SECRET_KEYS,
 ] as const;
 
+/**
+ * The fields of each structured setting; any other field is rejected (usually a typo).
+ * docs/configuration.md documents exactly these (test/docs-config.test.ts keeps them equal).
+ */
+export const STRUCTURED_FIELDS = {
+    hosts: ["name", "labAddress", "address", "port", "user", "hostKey"],
+    weave: ["version", "ipallocRange", "defaultSubnet", "subnets", "mtu"],
+    consul: ["version", "datacenter"],
+    nomad: ["version"],
+    kubernetes: ["version", "podCidr", "serviceCidr"],
+    workloads: ["name", "version", "count", "subnet", "placement", "strategy", "maxParallel", "maxSurge", "maxUnavailable",
+        "canaries", "promote", "autoRevert", "fault", "split", "tls"],
+} as const satisfies Partial<Record<(typeof KNOWN_KEYS)[number], readonly string[]>>;
+
 /** Raw stack config: key (without the `netlab:` prefix) -> the string Pulumi holds. */
 export type RawConfig = Record<string, string>;
 
@@ -285,10 +299,9 @@ function rejectUnknownFields(problems: ConfigProblems, key: string, obj: Json, k
 function parseHosts(r: Reader, labNetworkHosts: (i: number) => string): HostSpec[] {
     const list = r.json("hosts", isObjectArray, "a list of host objects");
     const entries: Json[] = list ?? DEFAULTS.hostNames.map((name) => ({ name }));
-    const known = ["name", "labAddress", "address", "port", "user", "hostKey"];
     return entries.map((obj, i) => {
         const key = `hosts[${i}]`;
-        rejectUnknownFields(r.problems, key, obj, known);
+        rejectUnknownFields(r.problems, key, obj, STRUCTURED_FIELDS.hosts);
         const labAddress = field(r.problems, key, obj, "labAddress", "string", labNetworkHosts(i));
         return {
             name: field(r.problems, key, obj, "name", "string", DEFAULTS.hostNames[i] ?? `u${i + 1}`),
@@ -304,11 +317,9 @@ function parseHosts(r: Reader, labNetworkHosts: (i: number) => string): HostSpec
 function parseWorkloads(r: Reader): WorkloadSpec[] {
     const list = r.json("workloads", isObjectArray, "a list of workload objects");
     const entries: Json[] = list ?? [{}];
-    const known = ["name", "version", "count", "subnet", "placement", "strategy", "maxParallel", "maxSurge", "maxUnavailable",
-        "canaries", "promote", "autoRevert", "fault", "split", "tls"];
     return entries.map((obj, i) => {
         const key = `workloads[${i}]`;
-        rejectUnknownFields(r.problems, key, obj, known);
+        rejectUnknownFields(r.problems, key, obj, STRUCTURED_FIELDS.workloads);
         return {
             name: field(r.problems, key, obj, "name", "string", DEFAULTS.workload.name),
             version: field(r.problems, key, obj, "version", "string", DEFAULTS.workload.version),
@@ -372,9 +383,9 @@ function parseSplit(problems: ConfigProblems, key: string, value: unknown): Reco
     return value as Record<string, number>;
 }
 
-function parseSection(r: Reader, key: "weave" | "consul" | "nomad" | "kubernetes", known: readonly string[]): Json {
+function parseSection(r: Reader, key: "weave" | "consul" | "nomad" | "kubernetes"): Json {
     const obj = r.json(key, isObject, "an object") ?? {};
-    rejectUnknownFields(r.problems, key, obj, known);
+    rejectUnknownFields(r.problems, key, obj, STRUCTURED_FIELDS[key]);
     return obj;
 }
 
@@ -391,10 +402,10 @@ export function parseLabConfig(raw: RawConfig, problems: ConfigProblems, nthLabA
         }
     }
     const p = problems;
-    const weave = parseSection(r, "weave", ["version", "ipallocRange", "defaultSubnet", "subnets", "mtu"]);
-    const consul = parseSection(r, "consul", ["version", "datacenter"]);
-    const nomad = parseSection(r, "nomad", ["version"]);
-    const kube = parseSection(r, "kubernetes", ["version", "podCidr", "serviceCidr"]);
+    const weave = parseSection(r, "weave");
+    const consul = parseSection(r, "consul");
+    const nomad = parseSection(r, "nomad");
+    const kube = parseSection(r, "kubernetes");
     const ipallocRange = field(p, "weave", weave, "ipallocRange", "string", DEFAULTS.weave.ipallocRange);
     const mtuText = r.string("cniMtu", DEFAULTS.cniMtu);
     let cniMtu: "auto" | number = "auto";

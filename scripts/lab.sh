@@ -44,7 +44,7 @@ ensure_passphrase() {
                 # Stacks made with the old fixed passphrase stay readable; rotate with
                 # `scripts/lab.sh pulumi stack change-secrets-provider passphrase -s STACK`.
                 printf '%s\n' "$legacy_passphrase" >"$passphrase_file.tmp"
-                echo "lab: existing stacks use the former fixed passphrase; kept in $passphrase_file (rotate it: README, 'Secrets')" >&2
+                echo "lab: existing stacks use the former fixed passphrase; kept in $passphrase_file (rotate it: docs/using-the-lab.md, 'Secrets')" >&2
             else
                 head -c 32 /dev/urandom | base64 | tr -d '\n=' >"$passphrase_file.tmp"
                 echo >>"$passphrase_file.tmp"
