@@ -36,9 +36,9 @@ describe("host script prelude (host-scripts/lib/prelude.sh)", () => {
         const f = path.join(dir, `${name}.calls`);
         return fs.existsSync(f) ? fs.readFileSync(f, "utf8").split("\n").filter((l) => l !== "") : [];
     };
-    /** Runs BODY after the prelude as a host script named "probe" would (piped to `bash -s`). */
-    const run = (body: string): Result => {
-        const script = renderScript(`#!/usr/bin/env bash\nset -euo pipefail\n${body}\n`, { NETLAB_SCRIPT: "probe" }, PRELUDE);
+    /** Runs LINES after the prelude as a host script named "probe" would (piped to `bash -s`). */
+    const run = (...lines: string[]): Result => {
+        const script = renderScript(`#!/usr/bin/env bash\nset -euo pipefail\n${lines.join("\n")}\n`, { NETLAB_SCRIPT: "probe" }, PRELUDE);
         const r = spawnSync("bash", ["-s"], { input: script, cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
         return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     };
@@ -70,14 +70,16 @@ describe("host script prelude (host-scripts/lib/prelude.sh)", () => {
     });
 
     describe("wait_until and try_until", () => {
+        // sleep records its calls and returns at once.
+        beforeEach(() => fake("sleep"));
+
         it("retries until the command succeeds, a second apart, in this shell, its output kept to itself", () => {
-            fake("sleep");
-            const r = run([
+            const r = run(
                 "n=0",
                 "attempt() { n=$((n + 1)); echo \"try $n\"; [ \"$n\" -ge 3 ]; }",
                 "wait_until 60 \"the third try\" attempt",
                 "echo \"tries=$n\"",
-            ].join("\n"));
+            );
             assert.strictEqual(r.status, 0, r.stderr);
             assert.strictEqual(r.stdout, "tries=3\n", "the variable it set is seen after it; its output is not printed");
             assert.strictEqual(r.stderr, "");
@@ -85,13 +87,12 @@ describe("host script prelude (host-scripts/lib/prelude.sh)", () => {
         });
 
         it("times out: dies naming what it waited for and what the last try said, with a progress line every 10 s", () => {
-            fake("sleep");
             // Each try moves bash's clock on by 4 s: no real waiting.
-            const r = run([
+            const r = run(
                 "never() { SECONDS=$((SECONDS + 4)); echo \"not yet at $SECONDS\"; echo \"(stderr too)\" >&2; return 1; }",
                 "wait_until 30 \"the moon to rise\" never",
                 "echo after",
-            ].join("\n"));
+            );
             assert.strictEqual(r.status, 1);
             assert.strictEqual(r.stdout, "", "nothing after it ran");
             assert.match(r.stderr, /probe: timed out after 30s waiting for the moon to rise; the last try said:\nnot yet at 3\d\n\(stderr too\)\n$/);
@@ -99,11 +100,10 @@ describe("host script prelude (host-scripts/lib/prelude.sh)", () => {
         });
 
         it("tries once even with no time left; try_until returns 1 instead of dying, the last output in $tried_output", () => {
-            fake("sleep");
-            const r = run([
+            const r = run(
                 "try_until 0 \"a miracle\" sh -c 'echo no luck; exit 3' && echo yes || echo \"no: $tried_output\"",
                 "try_until 0 \"the truth\" true && echo \"yes: [$tried_output]\"",
-            ].join("\n"));
+            );
             assert.strictEqual(r.status, 0, r.stderr);
             assert.strictEqual(r.stdout, "no: no luck\nyes: []\n");
             assert.deepStrictEqual(calls("sleep"), []);
@@ -190,12 +190,12 @@ describe("host script prelude (host-scripts/lib/prelude.sh)", () => {
     describe("stamp_matches and stamp_save", () => {
         it("a step's stamp matches the text it was saved with, and only that; it holds the sha256 as kubeadm-init/join wrote it", () => {
             const stamp = path.join(dir, "config.sha256");
-            const r = run([
+            const r = run(
                 `stamp_matches ${stamp} "a: 1" && echo "before: yes" || echo "before: no"`,
                 `stamp_save ${stamp} "a: 1"`,
                 `stamp_matches ${stamp} "a: 1" && echo "same: yes" || echo "same: no"`,
                 `stamp_matches ${stamp} "a: 2" && echo "other: yes" || echo "other: no"`,
-            ].join("\n"));
+            );
             assert.strictEqual(r.stdout, "before: no\nsame: yes\nother: no\n", r.stderr);
             assert.strictEqual(fs.readFileSync(stamp, "utf8"), `${crypto.createHash("sha256").update("a: 1").digest("hex")}\n`);
         });
