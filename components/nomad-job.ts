@@ -28,6 +28,8 @@ export interface NomadJobArgs {
     fabioApi?: string;
     /** The job's config key (netlab:workloads[i]), named in errors. */
     configKey?: string;
+    /** Seconds the whole run may take (the deployment, then Consul and fabio). Default: 300. */
+    timeout?: number;
     /** Resources that must exist first (the Nomad cluster, the image on the hosts). */
     dependsOn?: pulumi.Resource[];
     /** Values whose change stops the job and runs it anew (e.g. the overlay relaunched under it). */
@@ -51,6 +53,18 @@ export interface NomadJobState {
     history: { jobVersion: number; stable: boolean; versions: string[] }[];
 }
 
+/** The job's two host scripts: `run` (create and update, piped to `bash -s`) and `delete`, rendered with its inputs. */
+export function nomadJobScripts(args: Omit<NomadJobArgs, "host" | "dependsOn" | "triggers">): { run: string; delete: string } {
+    return {
+        run: renderHostScript("host-scripts/nomad-job.sh", {
+            NETLAB_JOB_NAME: args.jobName, NETLAB_JOB: args.jobHcl, NETLAB_COUNT: args.count, NETLAB_PROMOTE: String(args.promote ?? false),
+            NETLAB_ROUTES: args.routes ?? "", NETLAB_FABIO_API: args.fabioApi ?? "", NETLAB_CONFIG_KEY: args.configKey ?? "", NETLAB_TIMEOUT: args.timeout ?? 300,
+            NETLAB_SCHEME: args.tls === undefined ? "http" : "https",
+        }),
+        delete: renderHostScript("host-scripts/nomad-job.sh", { NETLAB_JOB_NAME: args.jobName, NETLAB_ACTION: "delete" }),
+    };
+}
+
 export class NomadJob extends pulumi.ComponentResource {
     /** The job's state as the script printed it (JSON text). */
     public readonly instances: pulumi.Output<string>;
@@ -59,18 +73,14 @@ export class NomadJob extends pulumi.ComponentResource {
 
     constructor(name: string, args: NomadJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("netlab:nomad:NomadJob", name, {}, opts);
-        const run = renderHostScript("host-scripts/nomad-job.sh", {
-            NETLAB_JOB_NAME: args.jobName, NETLAB_JOB: args.jobHcl, NETLAB_COUNT: args.count, NETLAB_PROMOTE: String(args.promote ?? false),
-            NETLAB_ROUTES: args.routes ?? "", NETLAB_FABIO_API: args.fabioApi ?? "", NETLAB_CONFIG_KEY: args.configKey ?? "", NETLAB_TIMEOUT: 300,
-            NETLAB_SCHEME: args.tls === undefined ? "http" : "https",
-        });
+        const scripts = nomadJobScripts(args);
         const variable = args.tls === undefined ? [] : [this.variable(name, args, args.tls)];
         const job = hostCommand(`${name}-run`, args.host, {
             create: "bash -s",
             // A new job file is an update of the same job, not a new resource (a replacement would purge it).
             update: "bash -s",
-            stdin: run,
-            delete: `bash -c ${shellQuote(renderHostScript("host-scripts/nomad-job.sh", { NETLAB_JOB_NAME: args.jobName, NETLAB_ACTION: "delete" }))}`,
+            stdin: scripts.run,
+            delete: `bash -c ${shellQuote(scripts.delete)}`,
             triggers: args.triggers,
         }, { parent: this, dependsOn: [args.host.ready, ...(args.dependsOn ?? []), ...variable] });
         this.instances = job.stdout;

@@ -20,18 +20,13 @@ install -d -o "$NETLAB_USER" -g "$NETLAB_USER" -m 0750 "/var/lib/$agent"
 install -d -o root -g "$NETLAB_USER" -m 0750 "/etc/$agent.d"
 
 changed=false
-write_if_changed() { # FILE MODE OWNER:GROUP CONTENT
-    if [ ! -f "$1" ] || [ "$(cat "$1")" != "$4" ]; then
-        printf '%s\n' "$4" > "$1.netlab-tmp"
-        chmod "$2" "$1.netlab-tmp"
-        chown "$3" "$1.netlab-tmp"
-        mv -f "$1.netlab-tmp" "$1"
-        changed=true
-    fi
-}
 config_file="/etc/$agent.d/${NETLAB_CONFIG_FILE:-$agent.hcl}"
-write_if_changed "$config_file" 0640 "root:$NETLAB_USER" "$NETLAB_CONFIG"
-write_if_changed "/etc/systemd/system/$agent.service" 0644 root:root "$NETLAB_UNIT"
+if write_if_changed "$config_file" 0640 "root:$NETLAB_USER" <<<"$NETLAB_CONFIG"; then
+    changed=true
+fi
+if write_if_changed "/etc/systemd/system/$agent.service" 0644 root:root <<<"$NETLAB_UNIT"; then
+    changed=true
+fi
 
 if [ -n "${NETLAB_VALIDATE:-}" ] && ! out=$(bash -c "$NETLAB_VALIDATE" 2>&1); then
     printf '%s\n' "$out" >&2
@@ -45,13 +40,8 @@ if [ "$changed" = true ]; then
 else
     systemctl start "$agent.service"
 fi
-for _ in $(seq 1 60); do
-    bash -c "$NETLAB_HEALTH" >/dev/null 2>&1 && break
-    sleep 1
-done
-if ! bash -c "$NETLAB_HEALTH" >/dev/null 2>&1; then
+if ! try_until 60 "$agent on $(hostname) to answer ($NETLAB_HEALTH)" bash -c "$NETLAB_HEALTH"; then
     journalctl -u "$agent" --no-pager -n 40 >&2 || true
-    echo "$agent: the agent on $(hostname) does not answer ($NETLAB_HEALTH)" >&2
-    exit 1
+    die "$agent: the agent on $(hostname) does not answer ($NETLAB_HEALTH)${tried_output:+: $tried_output}"
 fi
 echo "$agent $(hostname): running, config $(sha256sum "$config_file" | cut -c1-12)"

@@ -16,6 +16,16 @@ export KUBECONFIG=/etc/kubernetes/admin.conf
 timeout=${NETLAB_TIMEOUT:-300}
 selector="netlab.io/cni=$NETLAB_CNI"
 
+# Whether the CNI's pods are gone; those still there are named, and removed at once.
+pods_gone() {
+    local left
+    left=$(kubectl get pods -n kube-system -l "$selector" -o name)
+    [ -n "$left" ] || return 0
+    echo "$NETLAB_CNI pods still exist: $(tr '\n' ' ' <<<"$left")"
+    kubectl delete pods -n kube-system -l "$selector" --grace-period=0 --force --ignore-not-found >/dev/null 2>&1 || true
+    return 1
+}
+
 if [ "${NETLAB_ACTION:-create}" = delete ]; then
     if ! kubectl get --raw /readyz >/dev/null 2>&1; then
         echo "cni-apply: no API server answers on $(hostname); nothing to delete" >&2
@@ -26,12 +36,7 @@ if [ "${NETLAB_ACTION:-create}" = delete ]; then
     # kube-controllers) can never have its sandbox torn down now: the kubelet retries until
     # a CNI is back. The pod objects are removed at once; no process of theirs runs any more.
     kubectl delete daemonsets,deployments -n kube-system -l "$selector" --ignore-not-found --wait=false >/dev/null
-    deadline=$((SECONDS + timeout))
-    while [ -n "$(kubectl get pods -n kube-system -l "$selector" -o name)" ]; do
-        [ "$SECONDS" -lt "$deadline" ] || { echo "cni-apply: $NETLAB_CNI pods still exist after ${timeout}s" >&2; exit 1; }
-        kubectl delete pods -n kube-system -l "$selector" --grace-period=0 --force --ignore-not-found >/dev/null 2>&1 || true
-        sleep 1
-    done
+    wait_until "$timeout" "the $NETLAB_CNI pods to be gone" pods_gone
     kubectl delete configmaps,serviceaccounts,rolebindings,roles -n kube-system -l "$selector" --ignore-not-found --wait=true >/dev/null
     kubectl delete clusterrolebindings,clusterroles -l "$selector" --ignore-not-found --wait=true >/dev/null
     for obj in ${NETLAB_AGENT_OBJECTS:-}; do

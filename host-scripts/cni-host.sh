@@ -14,15 +14,7 @@ set -euo pipefail
 for dir in ${NETLAB_STATE_DIRS:-}; do
     mkdir -p "$dir"
 done
-for tar in $NETLAB_IMAGE_TARS; do
-    [ -f "$tar" ] || { echo "cni-host: $tar is missing on $(hostname)" >&2; exit 1; }
-    ctr -n k8s.io images import "$tar" >/dev/null
-done
-have=$(ctr -n k8s.io images ls -q)
-for image in $NETLAB_IMAGES; do
-    grep -xF "$image" >/dev/null <<<"$have" ||
-        { echo "cni-host: $NETLAB_IMAGE_TARS did not provide $image on $(hostname)" >&2; exit 1; }
-done
+import_images "$NETLAB_IMAGE_TARS" "$NETLAB_IMAGES"
 iface=$(ip -o -4 addr show | awk -v a="$NETLAB_ADDRESS" '{ split($4, p, "/"); if (p[1] == a) { print $2; exit } }')
-[ -n "$iface" ] || { echo "cni-host: no interface of $(hostname) holds $NETLAB_ADDRESS" >&2; exit 1; }
+[ -n "$iface" ] || die "no interface of $(hostname) holds $NETLAB_ADDRESS"
 echo "iface=$iface mtu=$(cat "/sys/class/net/$iface/mtu")"

@@ -46,22 +46,14 @@ fi
 
 if systemctl is-active --quiet systemd-resolved; then
     install -d /etc/systemd/resolved.conf.d
-    printf '[Resolve]\nDNS=127.0.0.1:8600\nDNSSEC=false\nDomains=~consul\n' > "$dropin.netlab-tmp"
-    if ! cmp -s "$dropin.netlab-tmp" "$dropin"; then
-        mv -f "$dropin.netlab-tmp" "$dropin"
+    if write_if_changed "$dropin" <<<$'[Resolve]\nDNS=127.0.0.1:8600\nDNSSEC=false\nDomains=~consul'; then
         systemctl restart systemd-resolved
-    else
-        rm -f "$dropin.netlab-tmp"
     fi
 else
     [ -f "$orig" ] || cp /etc/resolv.conf "$orig"
     upstream=$(awk '$1 == "nameserver" && $2 != "127.0.0.1" { printf "%s\"%s\"", sep, $2; sep = ", " }' "$orig")
-    [ -n "$upstream" ] || { echo "consul-dns: no upstream name server in $orig" >&2; exit 1; }
-    want="recursors = [$upstream]"
-    if [ "$(cat "$recursors" 2>/dev/null || true)" != "$want" ]; then
-        printf '%s\n' "$want" > "$recursors"
-        chown root:consul "$recursors"
-        chmod 0640 "$recursors"
+    [ -n "$upstream" ] || die "no upstream name server in $orig"
+    if write_if_changed "$recursors" 0640 root:consul <<<"recursors = [$upstream]"; then
         systemctl restart consul
     fi
     for proto in udp tcp; do
@@ -91,9 +83,5 @@ WantedBy=multi-user.target
 EOF
 fi
 
-for _ in $(seq 1 "$timeout"); do
-    getent hosts consul.service.consul >/dev/null && break
-    sleep 1
-done
-getent hosts consul.service.consul >/dev/null || { echo "consul-dns: consul.service.consul does not resolve on $(hostname)" >&2; exit 1; }
+wait_until "$timeout" "consul.service.consul to resolve on $(hostname)" getent hosts consul.service.consul
 echo "$(hostname): *.consul via Consul, consul.service.consul -> $(getent hosts consul.service.consul | awk '{print $1}' | sort | tr '\n' ' ')"

@@ -5,21 +5,16 @@ set -euo pipefail
 
 : "${NETLAB_EXPECT:?}"
 timeout=${NETLAB_TIMEOUT:-120}
-deadline=$((SECONDS + timeout))
 alive=0
 leader=""
-while [ "$SECONDS" -lt "$deadline" ]; do
+cluster_ready() {
     alive=$(consul members -status=alive 2>/dev/null | awk 'NR > 1 && $4 == "server"' | wc -l || true)
     leader=$(curl -fsS http://127.0.0.1:8500/v1/status/leader 2>/dev/null | tr -d '"' || true)
-    if [ "$alive" -ge "$NETLAB_EXPECT" ] && [ -n "$leader" ]; then
-        break
-    fi
-    sleep 2
-done
-if [ "$alive" -lt "$NETLAB_EXPECT" ] || [ -z "$leader" ]; then
+    [ "$alive" -ge "$NETLAB_EXPECT" ] && [ -n "$leader" ]
+}
+if ! try_until "$timeout" "$NETLAB_EXPECT alive Consul servers and a leader" cluster_ready; then
     consul members >&2 || true
-    echo "consul: $alive of $NETLAB_EXPECT servers alive, leader '${leader}' after ${timeout}s" >&2
-    exit 1
+    die "consul: $alive of $NETLAB_EXPECT servers alive, leader '${leader}' after ${timeout}s"
 fi
 echo "leader=$leader alive=$alive"
 consul members | awk 'NR > 1 { print $1, $2, $3, $4 }'

@@ -17,13 +17,5 @@ if [ "${NETLAB_ACTION:-create}" = delete ]; then
     exit 0
 fi
 : "${NETLAB_IMAGE_TARS:?}"
-for tar in $NETLAB_IMAGE_TARS; do
-    [ -f "$tar" ] || { echo "containerd-images: $tar is missing on $(hostname)" >&2; exit 1; }
-    ctr -n k8s.io images import "$tar" >/dev/null
-done
-have=$(ctr -n k8s.io images ls -q)
-for image in $NETLAB_IMAGES; do
-    grep -xF "$image" >/dev/null <<<"$have" ||
-        { echo "containerd-images: $NETLAB_IMAGE_TARS did not provide $image on $(hostname)" >&2; exit 1; }
-done
+import_images "$NETLAB_IMAGE_TARS" "$NETLAB_IMAGES"
 echo "$(hostname): $NETLAB_IMAGES"

@@ -36,7 +36,7 @@ fi
 : "${NETLAB_NAMES:?}" "${NETLAB_CA:?}"
 
 install -d -m 0755 "$(dirname "$ca")"
-printf '%s\n' "$NETLAB_CA" | write_if_changed "$ca" || true
+write_if_changed "$ca" <<<"$NETLAB_CA" || true
 lines=""
 for n in $NETLAB_NAMES; do
     lines+="127.0.0.1 $n $mark"$'\n'

@@ -86,11 +86,7 @@ if [ "$(cat /etc/containerd/config.toml 2>/dev/null)" != "$config" ]; then
     printf '%s\n' "$config" > /etc/containerd/config.toml
     systemctl restart containerd
 fi
-for _ in $(seq 1 30); do
-    ctr version >/dev/null 2>&1 && break
-    sleep 1
-done
-ctr version >/dev/null
+wait_until 30 "containerd on $(hostname) to answer" ctr version
 
 for d in $(cgroup_dirs); do
     mkdir -p "$d"

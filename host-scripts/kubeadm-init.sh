@@ -22,10 +22,9 @@ timeout=${NETLAB_TIMEOUT:-300}
 export KUBECONFIG=/etc/kubernetes/admin.conf
 mkdir -p "$state"
 chmod 0700 "$state"
-digest=$(printf '%s' "$NETLAB_CONFIG" | sha256sum | cut -c1-64)
-healthy() { kubectl get --raw /readyz >/dev/null 2>&1; }
+healthy() { kubectl get --raw /readyz; }
 
-if [ "$(cat "$state/config.sha256" 2>/dev/null)" = "$digest" ] && [ -f "$KUBECONFIG" ] && healthy; then
+if stamp_matches "$state/config.sha256" "$NETLAB_CONFIG" && [ -f "$KUBECONFIG" ] && healthy >/dev/null 2>&1; then
     echo "control plane on $(hostname) already initialised from this config" >&2
 else
     # A half-made or differently configured control plane is reset first.
@@ -40,14 +39,10 @@ else
         echo "kubeadm init failed on $(hostname): full log in $state/init.log" >&2
         exit 1
     fi
-    printf '%s\n' "$digest" > "$state/config.sha256"
+    stamp_save "$state/config.sha256" "$NETLAB_CONFIG"
 fi
 
-deadline=$((SECONDS + timeout))
-until healthy; do
-    [ "$SECONDS" -lt "$deadline" ] || { echo "the API server on $(hostname) is not ready after ${timeout}s" >&2; exit 1; }
-    sleep 2
-done
+wait_until "$timeout" "the API server on $(hostname) to be ready" healthy
 mkdir -p /root/.kube
 install -m 0600 "$KUBECONFIG" /root/.kube/config
 hash=$(openssl x509 -pubkey -in /etc/kubernetes/pki/ca.crt | openssl pkey -pubin -outform der 2>/dev/null | sha256sum | cut -c1-64)

@@ -18,8 +18,7 @@ fi
 : "${NETLAB_CONFIG:?}"
 mkdir -p "$state"
 chmod 0700 "$state"
-digest=$(printf '%s' "$NETLAB_CONFIG" | sha256sum | cut -c1-64)
-if [ "$(cat "$state/config.sha256" 2>/dev/null)" = "$digest" ] && [ -f /etc/kubernetes/kubelet.conf ] &&
+if stamp_matches "$state/config.sha256" "$NETLAB_CONFIG" && [ -f /etc/kubernetes/kubelet.conf ] &&
     systemctl is-active -q kubelet; then
     echo "$(hostname) already joined"
     exit 0
@@ -34,5 +33,5 @@ if ! kubeadm join --config "$state/kubeadm.yaml" >"$state/join.log" 2>&1; then
     echo "kubeadm join failed on $(hostname): full log in $state/join.log" >&2
     exit 1
 fi
-printf '%s\n' "$digest" > "$state/config.sha256"
+stamp_save "$state/config.sha256" "$NETLAB_CONFIG"
 echo "$(hostname) joined"

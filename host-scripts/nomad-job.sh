@@ -64,6 +64,11 @@ app_version() { # JOB-VERSION: the versions its groups run
     nomad_api "job/$name/versions" | jq -r --argjson v "$1" \
         '[.Versions[] | select(.Version == $v) | .TaskGroups[].Tasks[].Env.HTTPBACKEND_VERSION] | join(",")'
 }
+reverted() { # a deployment of a job version after $jv has ended
+    local back
+    back=$(latest_deployment)
+    [ "$(jq -r .JobVersion <<<"$back")" -gt "$jv" ] && [ "$(jq -r .Status <<<"$back")" != running ]
+}
 serving() { # what Consul has passing now, by version
     curl -fsS "http://127.0.0.1:8500/v1/health/service/$name?passing=true" |
         jq -r '[.[].Service.Tags[] | select(startswith("version-")) | ltrimstr("version-")] | group_by(.) | map("\(length) × \(.[0])") | join(", ")'
@@ -71,16 +76,14 @@ serving() { # what Consul has passing now, by version
 latest_deployment() { nomad_api "job/$name/deployment" 2>/dev/null || echo null; }
 
 # The deployment of this job version (a changed job gets one once the scheduler ran; an
-# unchanged job keeps its latest, which may be waiting for promotion).
+# unchanged job keeps its latest, which may be waiting for promotion). Without one after a
+# minute, what there is is followed.
 dep=null
-find_deadline=$((SECONDS + 60))
-while [ "$SECONDS" -lt "$find_deadline" ]; do
+found() {
     dep=$(latest_deployment)
-    if [ "$dep" != null ] && { [ "$version" = "$before" ] || [ "$(jq -r .JobVersion <<<"$dep")" = "$version" ]; }; then
-        break
-    fi
-    sleep 1
-done
+    [ "$dep" != null ] && { [ "$version" = "$before" ] || [ "$(jq -r .JobVersion <<<"$dep")" = "$version" ]; }
+}
+try_until 60 "the deployment of $name's job version $version" found || true
 
 state=none
 promoted_here=false
@@ -98,13 +101,7 @@ while [ "$dep" != null ] && [ "$SECONDS" -lt "$deadline" ]; do
         failed_versions=$(app_version "$jv")
         if [[ "$desc" == *"rolling back to job version"* ]]; then
             # auto_revert: Nomad submitted the last stable version again; wait for its deployment.
-            while [ "$SECONDS" -lt "$deadline" ]; do
-                back=$(latest_deployment)
-                if [ "$(jq -r .JobVersion <<<"$back")" -gt "$jv" ] && [ "$(jq -r .Status <<<"$back")" != running ]; then
-                    break
-                fi
-                sleep 2
-            done
+            try_until "$((deadline - SECONDS))" "auto_revert's deployment of $name" reverted || true
             now=$(nomad_api "job/$name" | jq -r .Version)
             echo "nomad-job: the deployment of $name $failed_versions (job version $jv) failed: $desc." >&2
             echo "nomad-job: auto_revert rolled $name back to job version $now ($(app_version "$now")); Consul has passing: $(serving)." >&2
@@ -157,33 +154,30 @@ canaries=0
 [ "$state" != awaiting-promotion ] || canaries=$(jq '[.TaskGroups[] | select(.Promoted | not) | .DesiredCanaries] | add // 0' <<<"$dep")
 want=$((groups * NETLAB_COUNT + canaries))
 passing='[]'
-while [ "$SECONDS" -lt "$deadline" ]; do
+settled() { # Consul passes $want instances, none of a version the job no longer runs
+    local strays
     passing=$(curl -fsS "http://127.0.0.1:8500/v1/health/service/$name?passing=true" 2>/dev/null || echo '[]')
-    n=$(jq 'length' <<<"$passing")
     strays=$(jq --argjson v "$versions" --arg state "$state" '[.[] | select($state != "awaiting-promotion")
         | select((.Service.Tags | map(ltrimstr("version-")) - $v | length) == (.Service.Tags | length))] | length' <<<"$passing")
-    [ "$n" != "$want" ] || [ "$strays" != 0 ] || break
-    sleep 1
-done
+    [ "$(jq 'length' <<<"$passing")" = "$want" ] && [ "$strays" = 0 ]
+}
+# (Strays still passing at the deadline are let be.)
+try_until "$((deadline - SECONDS))" "Consul to pass the $want instances of $name" settled || true
 n=$(jq 'length' <<<"$passing")
 if [ "$n" != "$want" ]; then
     nomad job status "$name" >&2 || true
-    echo "nomad-job: Consul has $n passing instances of $name ($(serving)), the deployment wants $want, after ${timeout}s" >&2
-    exit 1
+    die "Consul has $n passing instances of $name ($(serving)), the deployment wants $want, after ${timeout}s"
 fi
 
 # fabio routes every passing instance (one target per urlprefix tag) before `up` returns.
 routes='[]'
+routed() { # fabio has a target for each passing instance (else says how many)
+    routes=$(curl -fsS "$NETLAB_FABIO_API/api/routes" 2>/dev/null | jq -c --arg s "$name" '[.[]? | select(.service == $s)]' || echo '[]')
+    [ "$(jq 'length' <<<"$routes")" = "$want" ] ||
+        { echo "fabio routes $(jq 'length' <<<"$routes") targets of $name, Consul has $want passing"; return 1; }
+}
 if [ -n "${NETLAB_FABIO_API:-}" ]; then
-    while [ "$SECONDS" -lt "$deadline" ]; do
-        routes=$(curl -fsS "$NETLAB_FABIO_API/api/routes" 2>/dev/null | jq -c --arg s "$name" '[.[]? | select(.service == $s)]' || echo '[]')
-        [ "$(jq 'length' <<<"$routes")" != "$want" ] || break
-        sleep 1
-    done
-    if [ "$(jq 'length' <<<"$routes")" != "$want" ]; then
-        echo "nomad-job: fabio routes $(jq 'length' <<<"$routes") targets of $name, Consul has $want passing" >&2
-        exit 1
-    fi
+    wait_until "$((deadline - SECONDS))" "fabio to route the $want passing instances of $name" routed
 fi
 
 instances=$(jq -c '[.[] | {address: "\(.Service.Address):\(.Service.Port)", node: .Node.Node,

@@ -7,23 +7,18 @@ set -euo pipefail
 : "${NETLAB_EXPECT:?}"
 timeout=${NETLAB_TIMEOUT:-180}
 api=http://127.0.0.1:4646/v1
-deadline=$((SECONDS + timeout))
 leader="" peers=0 ready=0
-while [ "$SECONDS" -lt "$deadline" ]; do
+cluster_ready() {
     leader=$(curl -fsS "$api/status/leader" 2>/dev/null | tr -d '"' || true)
     peers=$(curl -fsS "$api/status/peers" 2>/dev/null | jq length 2>/dev/null || echo 0)
     ready=$(curl -fsS "$api/nodes?resources=false" 2>/dev/null |
         jq '[.[] | select(.Status == "ready" and .Drivers.docker.Healthy == true)] | length' 2>/dev/null || echo 0)
-    if [ -n "$leader" ] && [ "$peers" -ge "$NETLAB_EXPECT" ] && [ "$ready" -ge "$NETLAB_EXPECT" ]; then
-        break
-    fi
-    sleep 2
-done
-if [ -z "$leader" ] || [ "$peers" -lt "$NETLAB_EXPECT" ] || [ "$ready" -lt "$NETLAB_EXPECT" ]; then
+    [ -n "$leader" ] && [ "$peers" -ge "$NETLAB_EXPECT" ] && [ "$ready" -ge "$NETLAB_EXPECT" ]
+}
+if ! try_until "$timeout" "a Nomad leader, $NETLAB_EXPECT servers and $NETLAB_EXPECT clients" cluster_ready; then
     nomad server members >&2 || true
     nomad node status >&2 || true
-    echo "nomad: leader '$leader', $peers of $NETLAB_EXPECT servers, $ready of $NETLAB_EXPECT clients ready with docker, after ${timeout}s" >&2
-    exit 1
+    die "nomad: leader '$leader', $peers of $NETLAB_EXPECT servers, $ready of $NETLAB_EXPECT clients ready with docker, after ${timeout}s"
 fi
 echo "leader=$leader servers=$peers clients=$ready"
 curl -fsS "$api/nodes?resources=false" | jq -r 'sort_by(.Name)[] | "\(.Name) \(.Address) \(.Status) docker=\(.Drivers.docker.Healthy)"'

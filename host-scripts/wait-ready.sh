@@ -17,28 +17,26 @@ fi
 
 deadline=$((SECONDS + timeout))
 state=unknown
-while [ "$SECONDS" -lt "$deadline" ]; do
+booted() {
     state=$(systemctl is-system-running 2>/dev/null || true)
     case "$state" in
-        running|degraded) break ;;
+        running|degraded) ;;
+        *) return 1 ;;
     esac
-    sleep 1
-done
-case "$state" in
-    running|degraded) ;;
-    *) echo "$NETLAB_HOST: systemd is '$state' after ${timeout}s" >&2; systemctl list-jobs >&2 || true; exit 1 ;;
-esac
+}
+if ! try_until "$timeout" "systemd on $NETLAB_HOST to finish booting" booted; then
+    log "$NETLAB_HOST: systemd is '$state' after ${timeout}s"
+    systemctl list-jobs >&2 || true
+    exit 1
+fi
 
 docker_version=none
-if [ "$need_docker" = true ]; then
-    until docker_version=$("${sudo_cmd[@]}" docker version --format '{{.Server.Version}}' 2>/dev/null); do
-        if [ "$SECONDS" -ge "$deadline" ]; then
-            echo "$NETLAB_HOST: the Docker engine did not answer within ${timeout}s" >&2
-            "${sudo_cmd[@]}" systemctl status docker --no-pager >&2 || true
-            exit 1
-        fi
-        sleep 1
-    done
+docker_answers() { docker_version=$("${sudo_cmd[@]}" docker version --format '{{.Server.Version}}'); }
+# (Within the same deadline.)
+if [ "$need_docker" = true ] && ! try_until "$((deadline - SECONDS))" "the Docker engine on $NETLAB_HOST" docker_answers; then
+    log "$NETLAB_HOST: the Docker engine did not answer within ${timeout}s"
+    "${sudo_cmd[@]}" systemctl status docker --no-pager >&2 || true
+    exit 1
 fi
 
 echo "host=$NETLAB_HOST hostname=$(hostname) systemd=$state docker=$docker_version kernel=$(uname -r)"

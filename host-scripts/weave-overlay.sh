@@ -147,11 +147,10 @@ fastdp_refused() {
 }
 
 wait_router() {
-    local deadline=$((SECONDS + timeout))
-    until "$wrapper" status >/dev/null 2>&1; do
-        [ "$SECONDS" -lt "$deadline" ] || { docker logs --tail 20 weave >&2 || true; log "the router does not answer after ${timeout}s"; exit 1; }
-        sleep 1
-    done
+    if ! try_until "$timeout" "the router to answer" "$wrapper" status; then
+        docker logs --tail 20 weave >&2 || true
+        die "the router does not answer after ${timeout}s"
+    fi
 }
 
 reapply() {
@@ -274,17 +273,15 @@ WantedBy=multi-user.target
 EOF
 
 # The data path: wait until the router is connected to every peer, then report it.
-deadline=$((SECONDS + timeout))
-while :; do
+conns=0
+connected() {
     conns=$("$wrapper" status connections 2>/dev/null | grep -c ' established ' || true)
-    [ "$conns" -ge $((NETLAB_EXPECT_PEERS - 1)) ] && break
-    if [ "$SECONDS" -ge "$deadline" ]; then
-        "$wrapper" status connections >&2 || true
-        log "$conns of $((NETLAB_EXPECT_PEERS - 1)) peers connected after ${timeout}s"
-        exit 1
-    fi
-    sleep 1
-done
+    [ "$conns" -ge $((NETLAB_EXPECT_PEERS - 1)) ]
+}
+if ! try_until "$timeout" "connections to $((NETLAB_EXPECT_PEERS - 1)) peers" connected; then
+    "$wrapper" status connections >&2 || true
+    die "$conns of $((NETLAB_EXPECT_PEERS - 1)) peers connected after ${timeout}s"
+fi
 # (`weave status` answers through `docker run -t`: CRLF line ends.)
 encryption=$("$wrapper" status | tr -d '\r' | awk '$1 == "Encryption:" { print $2 }')
 "$wrapper" status connections | tr -d '\r' | awk -v host="$(hostname)" -v enc="$encryption" -v why="$(cat "$state/no-fastdp" 2>/dev/null || true)" '

@@ -41,13 +41,21 @@ export const HOST_PRELUDE = "host-scripts/lib/prelude.sh";
 /** The prelude's text, read once per program run (every host step renders a script). */
 let hostPrelude: string | undefined;
 
+/** The input renderHostScript sets itself: the script's name, for the prelude's messages (log, die). */
+export const SCRIPT_NAME_INPUT = "NETLAB_SCRIPT";
+
 /**
- * Reads a script from the repo (path relative to the repo root) and renders it: its inputs,
- * then the shared prelude (host-scripts/lib/prelude.sh: write_if_changed, install_unit…).
+ * Reads a script from the repo (path relative to the repo root) and renders it: its inputs
+ * (and NETLAB_SCRIPT, its name without .sh), then the shared prelude
+ * (host-scripts/lib/prelude.sh: log, die, wait_until, write_if_changed, install_unit…).
  */
 export function renderHostScript(relPath: string, vars: Record<string, string | number | boolean> = {}): string {
+    if (SCRIPT_NAME_INPUT in vars) {
+        throw new Error(`${SCRIPT_NAME_INPUT} is set by renderHostScript (the script's name), not by its caller`);
+    }
     hostPrelude ??= fs.readFileSync(path.join(REPO_ROOT, HOST_PRELUDE), "utf8").replace(/^# shellcheck shell=bash\n/, "");
-    return renderScript(fs.readFileSync(path.join(REPO_ROOT, relPath), "utf8"), vars, hostPrelude);
+    const inputs = { ...vars, [SCRIPT_NAME_INPUT]: path.basename(relPath, ".sh") };
+    return renderScript(fs.readFileSync(path.join(REPO_ROOT, relPath), "utf8"), inputs, hostPrelude);
 }
 
 /** A stable digest of every file below a directory (names and contents), to rebuild an image when it changes. */

@@ -108,7 +108,10 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
     const runner: Record<string, string | number> = kube ? {
         NETLAB_RUNNER: "pod", NETLAB_PORT: HTTPBACKEND_PORT, NETLAB_NAMESPACE: KUBE_NAMESPACE, NETLAB_NODE: hosts[0].name,
         NETLAB_IMAGE: FORTIO_IMAGE, NETLAB_CLIENT_LABEL: CLIENT_LABEL, NETLAB_MESH: await configOr(stack, "netlab:mesh", "none"),
-    } : { NETLAB_RUNNER: "host", NETLAB_PORT: WORKLOAD_PORT, ...load.tls };
+    } : {
+        NETLAB_RUNNER: "host", NETLAB_PORT: WORKLOAD_PORT,
+        NETLAB_SCHEME: load.tls === undefined ? "http" : "https", NETLAB_CACERT: load.tls?.cacert ?? "", NETLAB_RESOLVE: load.tls?.resolve ?? "",
+    };
     const onHost = (vars: Record<string, string | number>): string => execFileSync("ssh", [...sshTo(keys, hosts[0]), "bash -s"], {
         input: renderHostScript("host-scripts/drill-load.sh", { NETLAB_DIR: `${DRILL_DIR}/${stack.name}`, NETLAB_SERVICE: name, ...runner, ...vars }),
         encoding: "utf8", maxBuffer: 1 << 28,
@@ -185,8 +188,8 @@ export interface LoadTarget {
     /** weave-lab: the isolated canaries' own URL and counter key. */
     canaryUrl?: string;
     canaryRoute?: string;
-    /** drill-load.sh's TLS inputs (an HTTPS workload). */
-    tls: Record<string, string>;
+    /** An HTTPS workload: the CA file (on the load's host) its certificate is verified with, and the address its server name goes to. */
+    tls?: { cacert: string; resolve: string };
 }
 
 /**
@@ -197,20 +200,19 @@ export interface LoadTarget {
  */
 export function loadTarget(name: string, now: WorkloadOut, routerAddress: string, kube: boolean): LoadTarget {
     if (kube) {
-        return { url: `http://${name}.${KUBE_NAMESPACE}.svc.cluster.local:${HTTPBACKEND_PORT}/`, route: "/", tls: {} };
+        return { url: `http://${name}.${KUBE_NAMESPACE}.svc.cluster.local:${HTTPBACKEND_PORT}/`, route: "/" };
     }
     if (now.sni !== undefined) {
         const canary = sniCanaryName(now.sni);
         return {
             url: `https://${now.sni}:${FABIO_SNI_PORT}/`, route: now.sni,
             canaryUrl: `https://${canary}:${FABIO_SNI_PORT}/`, canaryRoute: canary,
-            tls: { NETLAB_SCHEME: "https", NETLAB_CACERT: LAB_CA_FILE, NETLAB_RESOLVE: routerAddress },
+            tls: { cacert: LAB_CA_FILE, resolve: routerAddress },
         };
     }
     return {
         url: `http://${routerAddress}:${FABIO_PROXY_PORT}${now.fabioRoute}`, route: counterKey(now.fabioRoute),
         canaryUrl: `http://${routerAddress}:${FABIO_PROXY_PORT}${canaryRoutePath(name)}`, canaryRoute: counterKey(canaryRoutePath(name)),
-        tls: {},
     };
 }
 

@@ -166,7 +166,7 @@ describe("host scripts", () => {
         const lines = rendered.split("\n");
         const set = lines.indexOf("set -euo pipefail");
         assert.strictEqual(lines[set + 1], "NETLAB_ACTION='delete'");
-        assert.ok(lines.indexOf("write_if_changed() { # FILE") > set + 1, "the prelude follows the inputs");
+        assert.ok(lines.findIndex((l) => l.startsWith("write_if_changed() {")) > set + 1, "the prelude follows the inputs");
         assert.ok(lines.indexOf("install_unit() { # NAME") < lines.findIndex((l) => l.startsWith("action=")), "and comes before the script's own code");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-prelude-"));
         const prelude = fs.readFileSync(path.join(ROOT, "host-scripts/lib/prelude.sh"), "utf8");
