@@ -1,8 +1,8 @@
 /**
  * The CNIs netlab knows: their traits (encapsulation, NetworkPolicy, encryption, MTU
  * detection), where their images come from (CNI_BUILDS: the toolchain builds all six), and
- * every Kubernetes object each needs, as plain JSON objects: flannel and kube-router here,
- * weave, cilium, calico and canal in lib/cni/<name>.ts.
+ * every Kubernetes object each needs, as plain JSON objects: kube-router here, flannel, weave,
+ * cilium, calico and canal in lib/cni/<name>.ts.
  * Pure functions: no Pulumi, no cluster. The standard CNI plugin binaries (bridge, host-local,
  * loopback, portmap, flannel) are put in /opt/cni/bin by the program before a CNI is applied,
  * so no manifest mounts or copies anything into /opt/cni/bin, except that weave, cilium,
@@ -13,8 +13,9 @@ import { parseCidr } from "./cidr";
 import { renderCalico } from "./cni/calico";
 import { renderCanal } from "./cni/canal";
 import { renderCilium } from "./cni/cilium";
+import { renderFlannel } from "./cni/flannel";
 import {
-    atomicCopy, CNI_IMAGE_ROLES, CniManifestInput, configMap, daemonSet, fieldEnv, FLANNEL_RULES, flannelNetConf, flanneldContainer, hostPath, imageFor, K8sObject,
+    atomicCopy, CNI_IMAGE_ROLES, CniManifestInput, configMap, daemonSet, fieldEnv, hostPath, imageFor, K8sObject,
     labelsFor, PULL, rbac, VXLAN_OVERHEAD, XTABLES_MOUNT, XTABLES_VOLUME,
 } from "./cni/common";
 import { renderWeave, WEAVE_SLEEVE_OVERHEAD, WEAVE_SLEEVE_OVERHEAD_ENCRYPTED, WEAVE_VERSION } from "./cni/weave";
@@ -252,7 +253,7 @@ export function cniManifest(cni: Cni, input: CniManifestInput): K8sObject[] {
     checkInput(cni, input);
     switch (cni) {
         case "flannel":
-            return flannelObjects(input);
+            return renderFlannel(input);
         case "kube-router":
             return kubeRouterObjects(input);
         case "weave":
@@ -300,59 +301,6 @@ function checkInput(cni: Cni, input: CniManifestInput): void {
     if (input.encryption?.enabled === true && cni === "weave" && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(input.encryption.secretName ?? "")) {
         throw new Error(`weave encryption needs the name of the Secret holding the password (encryption.secretName)`);
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// flannel (vxlan, --kube-subnet-mgr)
-
-const FLANNEL_CONF = "/etc/cni/net.d/10-flannel.conflist";
-
-function flannelObjects(input: CniManifestInput): K8sObject[] {
-    const labels = labelsFor("flannel", "flannel");
-    const cniConf = {
-        name: "cbr0",
-        cniVersion: "0.3.1",
-        plugins: [
-            // The flannel plugin reads /run/flannel/subnet.env and delegates to bridge (cni0);
-            // an `mtu` in the delegate wins over flannel's FLANNEL_MTU.
-            { type: "flannel", delegate: { hairpinMode: true, isDefaultGateway: true, mtu: input.mtu } },
-            { type: "portmap", capabilities: { portMappings: true } },
-        ],
-    };
-    const config = { "cni-conf.json": `${JSON.stringify(cniConf, null, 2)}\n`, "net-conf.json": flannelNetConf(input.podCidr, input.mtu) };
-    return [
-        ...rbac("flannel", labels, FLANNEL_RULES),
-        configMap("kube-flannel-cfg", labels, config),
-        daemonSet({
-            name: "kube-flannel-ds",
-            labels,
-            serviceAccount: "flannel",
-            config,
-            initContainers: [{
-                name: "install-cni-conf",
-                image: input.image,
-                imagePullPolicy: PULL,
-                // Config only (the plugin binaries are already on the node): write, then rename into place.
-                command: ["/bin/sh", "-c",
-                    `set -eu; ${atomicCopy("/etc/kube-flannel/cni-conf.json", FLANNEL_CONF)}`],
-                volumeMounts: [
-                    { name: "cni-conf-dir", mountPath: "/etc/cni/net.d" },
-                    { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" },
-                ],
-            }],
-            containers: [flanneldContainer(input.image, input.nodeInterface, [
-                { name: "run-flannel", mountPath: "/run/flannel" },
-                { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" },
-                XTABLES_MOUNT,
-            ])],
-            volumes: [
-                hostPath("run-flannel", "/run/flannel", "Directory"),
-                hostPath("cni-conf-dir", "/etc/cni/net.d", "DirectoryOrCreate"),
-                { name: "flannel-cfg", configMap: { name: "kube-flannel-cfg" } },
-                XTABLES_VOLUME,
-            ],
-        }),
-    ];
 }
 
 // ---------------------------------------------------------------------------------------------
