@@ -1,8 +1,7 @@
 /**
  * The CNIs netlab knows: their traits (encapsulation, NetworkPolicy, encryption, MTU
  * detection), where their images come from (CNI_BUILDS: the toolchain builds all six), and
- * every Kubernetes object each needs, as plain JSON objects: kube-router here, flannel, weave,
- * cilium, calico and canal in lib/cni/<name>.ts.
+ * every Kubernetes object each needs, as plain JSON objects, each CNI's in lib/cni/<name>.ts.
  * Pure functions: no Pulumi, no cluster. The standard CNI plugin binaries (bridge, host-local,
  * loopback, portmap, flannel) are put in /opt/cni/bin by the program before a CNI is applied,
  * so no manifest mounts or copies anything into /opt/cni/bin, except that weave, cilium,
@@ -14,10 +13,8 @@ import { renderCalico } from "./cni/calico";
 import { renderCanal } from "./cni/canal";
 import { renderCilium } from "./cni/cilium";
 import { renderFlannel } from "./cni/flannel";
-import {
-    atomicCopy, CNI_IMAGE_ROLES, CniManifestInput, configMap, daemonSet, fieldEnv, hostPath, imageFor, K8sObject,
-    labelsFor, PULL, rbac, VXLAN_OVERHEAD, XTABLES_MOUNT, XTABLES_VOLUME,
-} from "./cni/common";
+import { renderKubeRouter } from "./cni/kube-router";
+import { CNI_IMAGE_ROLES, CniManifestInput, imageFor, K8sObject, VXLAN_OVERHEAD } from "./cni/common";
 import { renderWeave, WEAVE_SLEEVE_OVERHEAD, WEAVE_SLEEVE_OVERHEAD_ENCRYPTED, WEAVE_VERSION } from "./cni/weave";
 import { Cni, CNIS } from "./config";
 import { IMAGE_REPOSITORY } from "./kubeadm";
@@ -255,7 +252,7 @@ export function cniManifest(cni: Cni, input: CniManifestInput): K8sObject[] {
         case "flannel":
             return renderFlannel(input);
         case "kube-router":
-            return kubeRouterObjects(input);
+            return renderKubeRouter(input);
         case "weave":
             return renderWeave(input);
         case "cilium":
@@ -301,104 +298,4 @@ function checkInput(cni: Cni, input: CniManifestInput): void {
     if (input.encryption?.enabled === true && cni === "weave" && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(input.encryption.secretName ?? "")) {
         throw new Error(`weave encryption needs the name of the Secret holding the password (encryption.secretName)`);
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// kube-router v2 (BGP routes between nodes on one L2 network, no overlay; firewall = NetworkPolicy)
-
-const KUBE_ROUTER_CONF = "/etc/cni/net.d/10-kuberouter.conflist";
-
-function kubeRouterObjects(input: CniManifestInput): K8sObject[] {
-    const labels = labelsFor("kube-router", "kube-router");
-    const conflist = {
-        cniVersion: "0.3.0",
-        name: "mynet",
-        plugins: [
-            {
-                name: "kubernetes",
-                type: "bridge",
-                bridge: "kube-bridge",
-                isDefaultGateway: true,
-                hairpinMode: true,
-                mtu: input.mtu,
-                // kube-router writes the node's pod subnet (node.spec.podCIDR) in here itself.
-                ipam: { type: "host-local" },
-            },
-            { type: "portmap", capabilities: { portMappings: true }, snat: true },
-        ],
-    };
-    // Compact, as kube-router rewrites it (Go's json.Marshal): the init container finds `"mtu":N` in it.
-    const conflistText = JSON.stringify(conflist);
-    const config = { "10-kuberouter.conflist": `${conflistText}\n` };
-    const mtuMark = `"mtu":${input.mtu}`;
-    return [
-        ...rbac("kube-router", labels, [
-            // What upstream's daemonset/kubeadm-kuberouter.yaml (v2.11.1) grants: its informers, the
-            // leases of its leader election, and services/status (LoadBalancer addresses).
-            { apiGroups: [""], resources: ["namespaces", "pods", "services", "nodes", "endpoints"], verbs: ["get", "list", "watch"] },
-            { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
-            { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] },
-            { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
-            { apiGroups: [""], resources: ["services/status"], verbs: ["update"] },
-        ]),
-        configMap("kube-router-cfg", labels, config),
-        daemonSet({
-            name: "kube-router",
-            labels,
-            serviceAccount: "kube-router",
-            config,
-            initContainers: [{
-                name: "install-cni-conf",
-                image: input.image,
-                imagePullPolicy: PULL,
-                // Only when absent or written for another MTU: kube-router keeps the node's subnet in
-                // it, and puts it back on start when the file is fresh.
-                command: ["/bin/sh", "-c",
-                    `set -eu; if [ ! -f ${KUBE_ROUTER_CONF} ] || ! grep -qF '${mtuMark}' ${KUBE_ROUTER_CONF}; then `
-                    + `${atomicCopy("/etc/kube-router/10-kuberouter.conflist", KUBE_ROUTER_CONF)}; fi`],
-                volumeMounts: [
-                    { name: "cni-conf-dir", mountPath: "/etc/cni/net.d" },
-                    { name: "kube-router-cfg", mountPath: "/etc/kube-router" },
-                ],
-            }],
-            containers: [{
-                name: "kube-router",
-                image: input.image,
-                imagePullPolicy: PULL,
-                command: ["/usr/local/bin/kube-router"],
-                // In-cluster config (no --kubeconfig); kube-proxy serves Services, so no service proxy.
-                args: [
-                    "--enable-ipv4=true",
-                    "--enable-ipv6=false",
-                    "--run-router=true",
-                    "--run-firewall=true",
-                    "--run-service-proxy=false",
-                    "--bgp-graceful-restart=true",
-                    "--enable-overlay=false",
-                    "--enable-cni=true",
-                    "--auto-mtu=false",
-                ],
-                env: [
-                    fieldEnv("NODE_NAME", "spec.nodeName"),
-                    { name: "KUBE_ROUTER_CNI_CONF_FILE", value: KUBE_ROUTER_CONF },
-                ],
-                livenessProbe: { httpGet: { path: "/healthz", port: 20244 }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
-                resources: { requests: { cpu: "100m", memory: "100Mi" } },
-                // netlink routes/bridges, iptables and ipset need NET_ADMIN (+ NET_RAW for iptables);
-                // BGP's port 179 is covered by the runtime's default NET_BIND_SERVICE.
-                securityContext: { privileged: false, capabilities: { add: ["NET_ADMIN", "NET_RAW"] } },
-                volumeMounts: [
-                    { name: "lib-modules", mountPath: "/lib/modules", readOnly: true },
-                    { name: "cni-conf-dir", mountPath: "/etc/cni/net.d" },
-                    XTABLES_MOUNT,
-                ],
-            }],
-            volumes: [
-                hostPath("lib-modules", "/lib/modules"),
-                hostPath("cni-conf-dir", "/etc/cni/net.d", "DirectoryOrCreate"),
-                { name: "kube-router-cfg", configMap: { name: "kube-router-cfg" } },
-                XTABLES_VOLUME,
-            ],
-        }),
-    ];
 }
