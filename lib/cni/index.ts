@@ -1,28 +1,30 @@
 /**
- * The CNIs netlab knows: their traits (encapsulation, NetworkPolicy, encryption, MTU
- * detection), where their images come from (CNI_BUILDS: the toolchain builds all six), and
- * every Kubernetes object each needs, as plain JSON objects, each CNI's in lib/cni/<name>.ts.
+ * The CNIs netlab knows, and the one entry to them (import from "lib/cni"): their traits
+ * (traits.ts: encapsulation, NetworkPolicy, encryption, MTU detection), where their images come
+ * from (builds.ts, CNI_BUILDS: the toolchain builds all six), the pod MTU (mtu.ts), and every
+ * Kubernetes object each needs, as plain JSON objects, each CNI's in lib/cni/<name>.ts
+ * (common.ts: what they share); cniManifest checks the input and picks the CNI's renderer.
  * Pure functions: no Pulumi, no cluster. The standard CNI plugin binaries (bridge, host-local,
  * loopback, portmap, flannel) are put in /opt/cni/bin by the program before a CNI is applied,
  * so no manifest mounts or copies anything into /opt/cni/bin, except that weave, cilium,
  * calico and canal copy their OWN plugin binaries there (weave-net, cilium-cni, calico and
  * calico-ipam), as their agents do upstream.
  */
-import { parseCidr } from "./cidr";
-import { renderCalico } from "./cni/calico";
-import { renderCanal } from "./cni/canal";
-import { renderCilium } from "./cni/cilium";
-import { renderFlannel } from "./cni/flannel";
-import { renderKubeRouter } from "./cni/kube-router";
-import { CNI_IMAGE_ROLES, CniManifestInput, imageFor, K8sObject } from "./cni/common";
-import { CNI_TRAITS, traitsOf } from "./cni/traits";
-import { renderWeave } from "./cni/weave";
-import { Cni } from "./config";
+import { parseCidr } from "../cidr";
+import { Cni } from "../config";
+import { renderCalico } from "./calico";
+import { renderCanal } from "./canal";
+import { renderCilium } from "./cilium";
+import { CNI_IMAGE_ROLES, CniManifestInput, imageFor, K8sObject } from "./common";
+import { renderFlannel } from "./flannel";
+import { renderKubeRouter } from "./kube-router";
+import { CNI_TRAITS, traitsOf } from "./traits";
+import { renderWeave } from "./weave";
 
-export { CNI_IMAGE_ROLES, CNI_LABEL, CNI_NAMESPACE, CniManifestInput, K8sObject } from "./cni/common";
-export { CNI_BUILDS, cniBuild, CniBuild, CNI_VERSIONS } from "./cni/builds";
-export { cniMtuFor } from "./cni/mtu";
-export { CNI_TRAITS, CniTraits } from "./cni/traits";
+export { CNI_IMAGE_ROLES, CNI_LABEL, CNI_NAMESPACE, CniManifestInput, K8sObject } from "./common";
+export { CNI_BUILDS, cniBuild, CniBuild, CNI_VERSIONS } from "./builds";
+export { cniMtuFor } from "./mtu";
+export { CNI_TRAITS, CniTraits } from "./traits";
 
 /**
  * Every Kubernetes object of the CNI, in apply order (CRDs, RBAC, ConfigMaps, then the
