@@ -4,8 +4,8 @@
  * whose flanneld carries pod traffic over VXLAN. No NetworkPolicy, no encryption here.
  */
 import {
-    atomicCopy, CniManifestInput, configMap, daemonSet, FLANNEL_RULES, flannelNetConf, flanneldContainer, hostPath, K8sObject, labelsFor,
-    PULL, rbac, XTABLES_MOUNT, XTABLES_VOLUME,
+    atomicCopy, CniManifestInput, configMap, daemonSet, FLANNEL_RULES, flannelNetConf, flanneldContainer, hostPath, installCniConf, K8sObject,
+    labelsFor, rbac, XTABLES_MOUNT, XTABLES_VOLUME,
 } from "./common";
 
 const FLANNEL_CONF = "/etc/cni/net.d/10-flannel.conflist";
@@ -31,18 +31,9 @@ export function renderFlannel(input: CniManifestInput): K8sObject[] {
             labels,
             serviceAccount: "flannel",
             config,
-            initContainers: [{
-                name: "install-cni-conf",
-                image: input.image,
-                imagePullPolicy: PULL,
-                // Config only (the plugin binaries are already on the node): write, then rename into place.
-                command: ["/bin/sh", "-c",
-                    `set -eu; ${atomicCopy("/etc/kube-flannel/cni-conf.json", FLANNEL_CONF)}`],
-                volumeMounts: [
-                    { name: "cni-conf-dir", mountPath: "/etc/cni/net.d" },
-                    { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" },
-                ],
-            }],
+            // Config only (the plugin binaries are already on the node): write, then rename into place.
+            initContainers: [installCniConf(input.image, atomicCopy("/etc/kube-flannel/cni-conf.json", FLANNEL_CONF),
+                { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" })],
             containers: [flanneldContainer(input.image, input.nodeInterface, [
                 { name: "run-flannel", mountPath: "/run/flannel" },
                 { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" },

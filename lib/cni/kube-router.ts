@@ -4,8 +4,8 @@
  * service proxy off (kube-proxy serves Services).
  */
 import {
-    atomicCopy, CniManifestInput, configMap, daemonSet, fieldEnv, hostPath, K8sObject, labelsFor, PULL, rbac, XTABLES_MOUNT,
-    XTABLES_VOLUME,
+    atomicCopy, CniManifestInput, configMap, daemonSet, fieldEnv, hostPath, installCniConf, K8sObject, labelsFor, PULL, rbac,
+    XTABLES_MOUNT, XTABLES_VOLUME,
 } from "./common";
 
 const KUBE_ROUTER_CONF = "/etc/cni/net.d/10-kuberouter.conflist";
@@ -49,20 +49,12 @@ export function renderKubeRouter(input: CniManifestInput): K8sObject[] {
             labels,
             serviceAccount: "kube-router",
             config,
-            initContainers: [{
-                name: "install-cni-conf",
-                image: input.image,
-                imagePullPolicy: PULL,
-                // Only when absent or written for another MTU: kube-router keeps the node's subnet in
-                // it, and puts it back on start when the file is fresh.
-                command: ["/bin/sh", "-c",
-                    `set -eu; if [ ! -f ${KUBE_ROUTER_CONF} ] || ! grep -qF '${mtuMark}' ${KUBE_ROUTER_CONF}; then `
-                    + `${atomicCopy("/etc/kube-router/10-kuberouter.conflist", KUBE_ROUTER_CONF)}; fi`],
-                volumeMounts: [
-                    { name: "cni-conf-dir", mountPath: "/etc/cni/net.d" },
-                    { name: "kube-router-cfg", mountPath: "/etc/kube-router" },
-                ],
-            }],
+            // Only when absent or written for another MTU: kube-router keeps the node's subnet in
+            // it, and puts it back on start when the file is fresh.
+            initContainers: [installCniConf(input.image,
+                `if [ ! -f ${KUBE_ROUTER_CONF} ] || ! grep -qF '${mtuMark}' ${KUBE_ROUTER_CONF}; then `
+                + `${atomicCopy("/etc/kube-router/10-kuberouter.conflist", KUBE_ROUTER_CONF)}; fi`,
+                { name: "kube-router-cfg", mountPath: "/etc/kube-router" })],
             containers: [{
                 name: "kube-router",
                 image: input.image,
