@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { TopLevelSpec } from "vega-lite/build/index";
 import { CHART_FONT, chartFrame, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng } from "../charts";
-import { benchTables, BenchTables, formatNumber, renderReportMarkdown, ResourceTable, TestTable } from "./report";
+import { formatNumber, renderReportMarkdown } from "./report";
+import { benchTables, BenchTables, ResourceTable, TestTable } from "./tables";
 import { BenchResults } from "./results";
 
 /** Bar colours: the seed's green for bare metal and purple for the idle cluster. */
