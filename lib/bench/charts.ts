@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { TopLevelSpec } from "vega-lite/build/index";
 import { CHART_FONT, chartFrame, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng } from "../charts";
-import { formatNumber, renderReportMarkdown } from "./report";
+import { formatNumber } from "./format";
+import { renderReportMarkdown } from "./report";
 import { benchTables, BenchTables, ResourceTable, TestTable } from "./tables";
 import { BenchResults } from "./results";
 
