@@ -23,7 +23,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { renderReportMarkdown } from "../lib/bench/report";
+import { renderReportMarkdown } from "../lib/bench/markdown";
 import { BenchResults, BenchRound, TESTS } from "../lib/bench/results";
 import { renderBenchCharts } from "../lib/bench/charts";
 import { BENCH_IMAGE, BENCH_NAMESPACE, BenchRoundPlan, benchManifest, benchRounds, cniFeatures, parseTestOutput, testCommand } from "../lib/bench/plan";

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { benchChartSpecs, renderBenchCharts, testChartSpec } from "../lib/bench/charts";
 import { renderSpecPng } from "../lib/charts";
-import { renderReportMarkdown } from "../lib/bench/report";
+import { renderReportMarkdown } from "../lib/bench/markdown";
 import { BenchResults, BenchRound, parseBenchResults, readBenchResults, Test } from "../lib/bench/results";
 import { SEED_RANKINGS } from "../lib/bench/seed";
 import { seedComparison } from "../lib/bench/seed-comparison";

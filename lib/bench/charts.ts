@@ -9,7 +9,7 @@ import * as path from "path";
 import type { TopLevelSpec } from "vega-lite/build/index";
 import { CHART_FONT, chartFrame, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng } from "../charts";
 import { formatNumber } from "./format";
-import { renderReportMarkdown } from "./report";
+import { renderReportMarkdown } from "./markdown";
 import { benchTables, BenchTables, ResourceTable, TestTable } from "./tables";
 import { BenchResults } from "./results";
 

@@ -1,10 +1,10 @@
 /**
- * CNI benchmark reports (`npm run bench`, after seed 000): the results a bench run writes
- * (BenchResults: rounds of runs per test, per CNI, with bare metal and an idle cluster as
- * references) are checked, summarised into the seed's tables (absolute and % of bare metal,
- * RAM and CPU over the idle cluster), judged in the seed's terms (fastest, leanest, most
- * featureful), ranked against the seed's own findings (seed.ts) and written up as Markdown.
- * The results themselves and their checks: results.ts. Pure; charts.ts draws the PNGs.
+ * A CNI benchmark's report as Markdown (`npm run bench`, after seed 000): the machine and
+ * versions beside the seed's, how this machine differs from the seed's, the seed's tables
+ * (tables.ts: absolute and % of bare metal, RAM and CPU over the idle cluster), MTU and
+ * features, the verdict in the seed's terms (verdict.ts: fastest, leanest, most featureful),
+ * the rankings against the seed's own findings (seed-comparison.ts) and the errors. Pure;
+ * charts.ts draws the PNGs it links.
  */
 import * as path from "path";
 import { SEED_CNI_VERSIONS, SEED_FEATURES, SEED_SETUP, SEED_VERDICT, SeedRanking } from "./seed";
@@ -14,9 +14,6 @@ import { formatNumber, pct, signed } from "./format";
 import { RankedRound, seedComparison } from "./seed-comparison";
 import { benchTables } from "./tables";
 import { verdict } from "./verdict";
-
-// ---------------------------------------------------------------------------------------------
-// Markdown
 
 /** Escapes text for a Markdown table cell. */
 function cell(text: string): string {
