@@ -23,27 +23,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { BenchArgs, parseBenchArgs } from "../lib/bench/args";
 import { renderReportMarkdown } from "../lib/bench/markdown";
 import { BenchResults, BenchRound, TESTS } from "../lib/bench/results";
 import { renderBenchCharts } from "../lib/bench/charts";
 import { BENCH_IMAGE, BENCH_NAMESPACE, BenchRoundPlan, benchManifest, benchRounds, cniFeatures, parseTestOutput, testCommand } from "../lib/bench/plan";
 import { CNI_VERSIONS } from "../lib/cni";
-import { Cni, CNIS, DEFAULTS } from "../lib/config";
+import { Cni, DEFAULTS } from "../lib/config";
 import { renderHostScript, REPO_ROOT, shellQuote } from "../lib/scripts";
 import { configOr, HostOut, importNodeImage, sshTo, writeLabKeys } from "./lab-stack";
 
 const run = promisify(execFile);
 
-export interface BenchArgs {
-    cnis: Cni[];
-    encrypted: Cni[];
-    runs: number;
-    seconds: number;
-    fileMiB: number;
-    outDir?: string;
-    log?: (line: string) => void;
-}
-
+export type { BenchArgs } from "../lib/bench/args";
 
 /** The CNI's version as netlab builds it. */
 function cniVersion(cni: Cni): string {
@@ -246,46 +238,8 @@ async function setCni(stack: Stack, cni: Cni, encrypted: boolean): Promise<void>
     }
 }
 
-function parseArgs(argv: string[]): { stack: string; args: BenchArgs } {
-    const usage = "usage: npm run bench -- <stack> [--cnis a,b,…] [--encrypted a,…] [--runs N] [--seconds N] [--file-mib N] [--out DIR]";
-    const [stack, ...rest] = argv;
-    if (!stack || stack.startsWith("--")) {
-        throw new Error(usage);
-    }
-    const args: BenchArgs = { cnis: [...CNIS], encrypted: ["weave"], runs: 3, seconds: 5, fileMiB: 256 };
-    const cniList = (v: string | undefined): Cni[] => {
-        const list = (v ?? "").split(",").filter(Boolean);
-        const bad = list.filter((c) => !(CNIS as readonly string[]).includes(c));
-        if (bad.length > 0) {
-            throw new Error(`unknown CNI ${bad.join(", ")} (${CNIS.join(", ")})\n${usage}`);
-        }
-        return list as Cni[];
-    };
-    const whole = (flag: string, v: string | undefined, min: number): number => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < min) {
-            throw new Error(`${flag} wants a whole number of at least ${min}, got '${v}'\n${usage}`);
-        }
-        return n;
-    };
-    for (let i = 0; i < rest.length; i += 2) {
-        const [flag, v] = [rest[i], rest[i + 1]];
-        switch (flag) {
-            case "--cnis": args.cnis = cniList(v); break;
-            case "--encrypted": args.encrypted = cniList(v); break;
-            case "--runs": args.runs = whole(flag, v, 3); break;
-            case "--seconds": args.seconds = whole(flag, v, 2); break;
-            case "--file-mib": args.fileMiB = whole(flag, v, 1); break;
-            case "--out": args.outDir = path.resolve(v ?? "."); break;
-            default: throw new Error(`unknown option ${flag}\n${usage}`);
-        }
-    }
-    args.encrypted = args.encrypted.filter((c) => args.cnis.includes(c));
-    return { stack, args };
-}
-
 async function main(): Promise<void> {
-    const { stack: name, args } = parseArgs(process.argv.slice(2));
+    const { stack: name, args } = parseBenchArgs(process.argv.slice(2));
     const stack = await LocalWorkspace.selectStack({ stackName: name, workDir: REPO_ROOT });
     await runBench(stack, args);
 }
