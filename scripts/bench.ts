@@ -16,226 +16,223 @@
  * --seconds N (5: each iperf3 run), --file-mib N (256: the download file), --out DIR.
  * The environment is scripts/lab.sh's (npm run bench goes through it).
  */
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { execFile, execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { renderReportMarkdown } from "../lib/bench/report";
+import { BenchArgs, parseBenchArgs } from "../lib/bench/args";
+import {
+    benchResults, cniUpFailedRound, HostUsage, MachineFacts, newIdleRound, newRound, recordSample, recordUsage, recordUsageDuring,
+    resultsDirName, testFailure, upFailureGist,
+} from "../lib/bench/collect";
+import {
+    BENCH_IMAGE, BENCH_NAMESPACE, benchManifest, BenchRoundPlan, benchRounds, CNI_KEYS, CniKey, parseTestOutput, settingsText, testCommand,
+} from "../lib/bench/plan";
+import { writeBenchReport } from "../lib/bench/report";
 import { BenchResults, BenchRound, TESTS } from "../lib/bench/results";
-import { renderBenchCharts } from "../lib/bench/charts";
-import { BENCH_IMAGE, BENCH_NAMESPACE, BenchRoundPlan, benchManifest, benchRounds, cniFeatures, parseTestOutput, testCommand } from "../lib/bench/plan";
-import { CNI_VERSIONS } from "../lib/cni";
-import { Cni, CNIS, DEFAULTS } from "../lib/config";
+import { Cni, DEFAULTS } from "../lib/config";
 import { renderHostScript, REPO_ROOT, shellQuote } from "../lib/scripts";
-import { configOr, HostOut, importNodeImage, sshTo, writeLabKeys } from "./lab-stack";
+import { configOr, HostOut, importNodeImage, LabKeys, sshTo, writeLabKeys } from "./lab-stack";
 
 const run = promisify(execFile);
 
-export interface BenchArgs {
-    cnis: Cni[];
-    encrypted: Cni[];
-    runs: number;
-    seconds: number;
-    fileMiB: number;
-    outDir?: string;
-    log?: (line: string) => void;
-}
+export type { BenchArgs } from "../lib/bench/args";
 
+type Log = (line: string) => void;
 
-/** The CNI's version as netlab builds it. */
-function cniVersion(cni: Cni): string {
-    const v = CNI_VERSIONS;
-    const byCni: Record<Cni, string> = {
-        flannel: v.FLANNEL_VERSION, weave: v.WEAVE_VERSION, "kube-router": v.KUBE_ROUTER_VERSION, calico: v.CALICO_VERSION,
-        canal: `calico ${v.CALICO_VERSION} + flannel ${v.FLANNEL_VERSION}`, cilium: v.CILIUM_VERSION,
-    };
-    return byCni[cni];
-}
-
+/** The bench on the stack's kube-lab: every round of the plan, then the results and report written and the stack's CNI put back. */
 export async function runBench(stack: Stack, args: BenchArgs): Promise<{ results: BenchResults; dir: string }> {
     const log = args.log ?? ((l: string): void => console.log(l));
     const started = Date.now();
+    const cluster = await openCluster(stack);
+    // The settings the bench changes, as they were (undefined: not set), to put back at the end.
+    const initialConfig = Object.fromEntries(await Promise.all(CNI_KEYS.map(async (k) => [k, await configOr(stack, k, undefined)] as const))) as
+        Record<CniKey, string | undefined>;
+    const rounds: BenchRound[] = [];
+    try {
+        const { machine, publicKey } = prepareNodes(cluster, log);
+        for (const plan of benchRounds(args.cnis, args.encrypted)) {
+            if (plan.kind === "cni") {
+                const failed = await swapCni(stack, plan, log);
+                if (failed !== undefined) {
+                    rounds.push(failed);
+                    continue;
+                }
+            } else {
+                log(`round ${plan.name}: the pods on the hosts' network`);
+            }
+            rounds.push(await measureRound(cluster, plan, args, publicKey, log));
+            if (plan.kind === "bare-metal") {
+                rounds.push(await measureIdle(cluster, args, log));
+            }
+        }
+        await removePods(cluster);
+        const hostProvider = (await configOr(stack, "netlab:hostProvider", DEFAULTS.hostProvider)) as "docker" | "ssh";
+        const results = benchResults({
+            started, wallSeconds: Math.round((Date.now() - started) / 1000), machine, hostProvider, idleCni: String(cluster.outputs.cni.value),
+            cnis: args.cnis, runs: args.runs, seconds: args.seconds, rounds,
+        });
+        const dir = args.outDir ?? path.join(REPO_ROOT, "bench", "results", resultsDirName(results.startedAt, stack.name));
+        const report = await writeBenchReport(results, dir);
+        log(`bench: ${results.wallSeconds} s; report ${report}`);
+        return { results, dir };
+    } finally {
+        try {
+            await cluster.kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=false");
+        } catch {
+            // The cluster may be gone.
+        }
+        if (rounds.some((r) => r.kind === "cni")) {
+            await putCniBack(stack, initialConfig, log);
+        }
+        fs.rmSync(cluster.work, { recursive: true, force: true });
+    }
+}
+
+/** The stack's kube-lab as the bench drives it: kubectl with its kubeconfig, ssh with its keys, a scratch folder. */
+interface Cluster {
+    stackName: string;
+    outputs: OutputMap;
+    hosts: HostOut[];
+    /** The bench's server (the second host) and client (the third), the hosts whose RAM and CPU are read. */
+    server: HostOut;
+    client: HostOut;
+    measured: HostOut[];
+    artifacts: string;
+    kubectlBin: string;
+    kubeconfig: string;
+    kubectl: (...a: string[]) => Promise<string>;
+    work: string;
+    keys: LabKeys;
+}
+
+/** The stack's kube-lab, refused unless it is one of three hosts and up; the stack's keys written into a scratch folder. */
+async function openCluster(stack: Stack): Promise<Cluster> {
     const outputs = await stack.outputs();
     const hosts = outputs.hosts?.value as HostOut[] | undefined;
     if (outputs.scenario?.value !== "kubeadm" || !hosts || hosts.length < 3) {
         throw new Error(`stack ${stack.name} has no kube-lab of three hosts up (outputs: ${Object.keys(outputs).join(", ") || "none"}): run pulumi up on a kubeadm stack first`);
     }
     const artifacts = path.resolve(REPO_ROOT, (await stack.getConfig("netlab:artifactsDir")).value);
-    const tarball = path.join(artifacts, "images", "bench.tar");
     const kubectlBin = path.join(artifacts, "kubernetes", "kubectl");
     const kubeconfig = String(outputs.KUBECONFIG.value);
     const kubectl = async (...a: string[]): Promise<string> => (await run(kubectlBin, ["--kubeconfig", kubeconfig, ...a], { maxBuffer: 1 << 26 })).stdout;
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-bench-"));
     const keys = writeLabKeys(work, outputs);
-    const ssh = (h: HostOut): string[] => sshTo(keys, h);
     const [, server, client] = hosts;
-    // The settings the bench changes, as they were (undefined: not set), to put back at the end.
-    const initialConfig = Object.fromEntries(await Promise.all(CNI_KEYS.map(async (k) => [k, await configOr(stack, k, undefined)] as const)));
-    const rounds: BenchRound[] = [];
-    try {
-        log(`bench on ${stack.name}: importing ${path.basename(tarball)} into every node's containerd`);
-        importNodeImage(tarball, hosts, keys, BENCH_IMAGE, "bench");
-        execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(work, "scp.key")]);
-        const publicKey = fs.readFileSync(path.join(work, "scp.key.pub"), "utf8").trim();
-        const machine = JSON.parse(execFileSync("ssh", [...ssh(server), "jq -n --arg k \"$(uname -r)\" --argjson c \"$(nproc)\" "
-            + "--argjson m \"$(awk '$1 == \"MemTotal:\" { print int($2 / 1024) }' /proc/meminfo)\" '{kernel: $k, cpus: $c, memTotalMiB: $m}'"], { encoding: "utf8" })) as
-            { kernel: string; cpus: number; memTotalMiB: number };
+    return { stackName: stack.name, outputs, hosts, server, client, measured: [server, client], artifacts, kubectlBin, kubeconfig, kubectl, work, keys };
+}
 
-        const usage = async (h: HostOut, seconds: number): Promise<{ ramMiB: number; cpuPercent: number }> =>
-            JSON.parse((await run("ssh", [...ssh(h), `bash -c ${shellQuote(renderHostScript("host-scripts/bench-usage.sh", { NETLAB_SECONDS: seconds }))}`])).stdout) as
-                { ramMiB: number; cpuPercent: number };
+/** The bench's image into every node's containerd, a key for the SCP test, and the machine's facts (read on the server's host). */
+function prepareNodes(c: Cluster, log: Log): { machine: MachineFacts; publicKey: string } {
+    const tarball = path.join(c.artifacts, "images", "bench.tar");
+    log(`bench on ${c.stackName}: importing ${path.basename(tarball)} into every node's containerd`);
+    importNodeImage(tarball, c.hosts, c.keys, BENCH_IMAGE, "bench");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(c.work, "scp.key")]);
+    const publicKey = fs.readFileSync(path.join(c.work, "scp.key.pub"), "utf8").trim();
+    const machine = JSON.parse(execFileSync("ssh", [...sshTo(c.keys, c.server), "jq -n --arg k \"$(uname -r)\" --argjson c \"$(nproc)\" "
+        + "--argjson m \"$(awk '$1 == \"MemTotal:\" { print int($2 / 1024) }' /proc/meminfo)\" '{kernel: $k, cpus: $c, memTotalMiB: $m}'"], { encoding: "utf8" })) as
+        MachineFacts;
+    return { machine, publicKey };
+}
 
-        const removePods = (): Promise<string> => kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s");
-        const measured = [server, client];
-        /** Per measured host: its RAM and CPU readings, filled by `record`. */
-        const noResources = (): NonNullable<BenchRound["resources"]> => Object.fromEntries(measured.map((h) => [h.name, { ramMiB: [], cpuPercent: [] }]));
-        const record = (round: BenchRound, host: HostOut, u: { ramMiB: number; cpuPercent: number }): void => {
-            round.resources![host.name].ramMiB.push(u.ramMiB);
-            round.resources![host.name].cpuPercent.push(u.cpuPercent);
-        };
+/** A host's RAM and CPU over `seconds` (host-scripts/bench-usage.sh). */
+async function hostUsage(c: Cluster, h: HostOut, seconds: number): Promise<HostUsage> {
+    return JSON.parse((await run("ssh", [...sshTo(c.keys, h), `bash -c ${shellQuote(renderHostScript("host-scripts/bench-usage.sh", { NETLAB_SECONDS: seconds }))}`])).stdout) as
+        HostUsage;
+}
 
-        const deployPods = async (hostNetwork: boolean): Promise<{ serverIp: string; serviceIp: string; mtu: number }> => {
-            await removePods();
-            const manifest = path.join(work, "bench.json");
-            fs.writeFileSync(manifest, benchManifest({ serverNode: server.name, clientNode: client.name, hostNetwork, publicKey, fileMiB: args.fileMiB }));
-            await kubectl("apply", "-f", manifest);
-            await kubectl("wait", "-n", BENCH_NAMESPACE, "--for=condition=Ready", "pod", "--all", "--timeout=180s");
-            const key = fs.readFileSync(path.join(work, "scp.key"));
-            await new Promise<void>((resolve, reject) => {
-                const p = execFile(kubectlBin, ["--kubeconfig", kubeconfig, "exec", "-i", "-n", BENCH_NAMESPACE, "bench-client", "--",
-                    "sh", "-c", "umask 077 && cat > /root/bench.key"], (e) => (e ? reject(new Error(e.message)) : resolve()));
-                p.stdin?.end(key);
-            });
-            const serverIp = (await kubectl("get", "pod", "-n", BENCH_NAMESPACE, "bench-server", "-o", "jsonpath={.status.podIP}")).trim();
-            const serviceIp = (await kubectl("get", "service", "-n", BENCH_NAMESPACE, "bench-server", "-o", "jsonpath={.spec.clusterIP}")).trim();
-            const mtu = Number((await kubectl("exec", "-n", BENCH_NAMESPACE, "bench-client", "--", "cat", "/sys/class/net/eth0/mtu")).trim());
-            return { serverIp, serviceIp, mtu };
-        };
+function removePods(c: Cluster): Promise<string> {
+    return c.kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=120s");
+}
 
-        const measure = async (plan: BenchRoundPlan): Promise<BenchRound> => {
-            const pods = await deployPods(plan.kind === "bare-metal");
-            const round: BenchRound = {
-                name: plan.name, kind: plan.kind, cni: plan.cni, encrypted: plan.encrypted, mtu: pods.mtu,
-                features: plan.cni ? cniFeatures(plan.cni, plan.encrypted === true) : undefined,
-                samples: {}, resources: noResources(), errors: [],
-            };
-            for (let i = 0; i < args.runs; i++) {
-                for (const test of TESTS) {
-                    const target = test === "service" ? pods.serviceIp : pods.serverIp;
-                    try {
-                        const exec = kubectl("exec", "-n", BENCH_NAMESPACE, "bench-client", "--", ...testCommand(test, target, args.seconds));
-                        // The hosts' RAM and CPU during the TCP transfer (its first seconds less one, so the reading ends inside it).
-                        const during = test === "tcp" ? Promise.allSettled(measured.map((h) => usage(h, Math.max(1, args.seconds - 1)))) : undefined;
-                        const output = await exec.finally(() => during);
-                        const value = parseTestOutput(test, output, args.fileMiB);
-                        (round.samples[test] ??= []).push(value);
-                        for (const [j, u] of ((await during) ?? []).entries()) {
-                            if (u.status === "fulfilled") {
-                                record(round, measured[j], u.value);
-                            } else {
-                                round.errors!.push(`usage of ${measured[j].name} during tcp run ${i + 1}: ${String(u.reason).split("\n").slice(-2).join(" ")}`);
-                            }
-                        }
-                        log(`  ${plan.name} run ${i + 1} ${test}: ${value.toFixed(0)} Mbit/s`);
-                    } catch (e) {
-                        const why = `${test} run ${i + 1}: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`;
-                        round.errors!.push(why);
-                        log(`  ${plan.name} ${why}`);
-                    }
-                }
-            }
-            return round;
-        };
+/** The server and client pods, afresh (on the hosts' network or the CNI's), the key in the client; their addresses and the client's MTU. */
+async function deployPods(c: Cluster, hostNetwork: boolean, publicKey: string, fileMiB: number): Promise<{ serverIp: string; serviceIp: string; mtu: number }> {
+    await removePods(c);
+    const manifest = path.join(c.work, "bench.json");
+    fs.writeFileSync(manifest, benchManifest({ serverNode: c.server.name, clientNode: c.client.name, hostNetwork, publicKey, fileMiB }));
+    await c.kubectl("apply", "-f", manifest);
+    await c.kubectl("wait", "-n", BENCH_NAMESPACE, "--for=condition=Ready", "pod", "--all", "--timeout=180s");
+    const key = fs.readFileSync(path.join(c.work, "scp.key"));
+    await new Promise<void>((resolve, reject) => {
+        const p = execFile(c.kubectlBin, ["--kubeconfig", c.kubeconfig, "exec", "-i", "-n", BENCH_NAMESPACE, "bench-client", "--",
+            "sh", "-c", "umask 077 && cat > /root/bench.key"], (e) => (e ? reject(new Error(e.message)) : resolve()));
+        p.stdin?.end(key);
+    });
+    const serverIp = (await c.kubectl("get", "pod", "-n", BENCH_NAMESPACE, "bench-server", "-o", "jsonpath={.status.podIP}")).trim();
+    const serviceIp = (await c.kubectl("get", "service", "-n", BENCH_NAMESPACE, "bench-server", "-o", "jsonpath={.spec.clusterIP}")).trim();
+    const mtu = Number((await c.kubectl("exec", "-n", BENCH_NAMESPACE, "bench-client", "--", "cat", "/sys/class/net/eth0/mtu")).trim());
+    return { serverIp, serviceIp, mtu };
+}
 
-        const plans = benchRounds(args.cnis, args.encrypted);
-        for (const plan of plans) {
-            if (plan.kind === "cni") {
-                const t0 = Date.now();
-                log(`round ${plan.name}: netlab:cni=${plan.cni}${plan.encrypted ? " with encryption" : ""}, pulumi up`);
-                await setCni(stack, plan.cni as Cni, plan.encrypted === true);
-                const failure = await upWithRetry(stack, log);
-                if (failure !== undefined) {
-                    // The round has no figures, the bench goes on with the next CNI.
-                    rounds.push({ name: plan.name, kind: "cni", cni: plan.cni, encrypted: plan.encrypted, samples: {}, errors: [`pulumi up: ${failure}`] });
-                    continue;
-                }
-                log(`round ${plan.name}: the CNI is in place after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-            } else {
-                log(`round ${plan.name}: the pods on the hosts' network`);
-            }
-            rounds.push(await measure(plan));
-            if (plan.kind === "bare-metal") {
-                // The idle round: the hosts at rest, nothing of the bench running.
-                await removePods();
-                const idle: BenchRound = { name: "idle", kind: "idle", samples: {}, resources: noResources() };
-                for (let i = 0; i < args.runs; i++) {
-                    (await Promise.all(measured.map((h) => usage(h, args.seconds)))).forEach((u, j) => record(idle, measured[j], u));
-                }
-                rounds.push(idle);
-                log(`round idle: ${JSON.stringify(idle.resources)}`);
+/** A round's --runs runs of every test, and the hosts' RAM and CPU during each TCP run; a failed run is one of its errors. */
+async function measureRound(c: Cluster, plan: BenchRoundPlan, args: BenchArgs, publicKey: string, log: Log): Promise<BenchRound> {
+    const pods = await deployPods(c, plan.kind === "bare-metal", publicKey, args.fileMiB);
+    const measured = c.measured.map((h) => h.name);
+    const round = newRound(plan, pods.mtu, measured);
+    for (let i = 0; i < args.runs; i++) {
+        for (const test of TESTS) {
+            const target = test === "service" ? pods.serviceIp : pods.serverIp;
+            try {
+                const exec = c.kubectl("exec", "-n", BENCH_NAMESPACE, "bench-client", "--", ...testCommand(test, target, args.seconds));
+                // The hosts' RAM and CPU during the TCP transfer (its first seconds less one, so the reading ends inside it).
+                const during = test === "tcp" ? Promise.allSettled(c.measured.map((h) => hostUsage(c, h, Math.max(1, args.seconds - 1)))) : undefined;
+                const output = await exec.finally(() => during);
+                const value = parseTestOutput(test, output, args.fileMiB);
+                recordSample(round, test, value);
+                recordUsageDuring(round, measured, (await during) ?? [], i + 1);
+                log(`  ${plan.name} run ${i + 1} ${test}: ${value.toFixed(0)} Mbit/s`);
+            } catch (e) {
+                const why = testFailure(test, i + 1, e as Error);
+                round.errors!.push(why);
+                log(`  ${plan.name} ${why}`);
             }
         }
-        await removePods();
-        const results: BenchResults = {
-            schema: 1,
-            startedAt: new Date(started).toISOString(),
-            wallSeconds: 0,
-            machine: {
-                ...machine, hostProvider: (await configOr(stack, "netlab:hostProvider", DEFAULTS.hostProvider)) as "docker" | "ssh",
-                notes: [`idle: the hosts at rest with ${String(outputs.cni.value)} (netlab always runs a CNI; the seed's idle cluster had none)`,
-                    "bare metal: the same pods on the hosts' network, host to host over the lab network",
-                    "RAM and CPU: the whole host (its cgroup in docker mode), read during the first TCP seconds of each run"],
-            },
-            versions: { kubernetes: DEFAULTS.kubernetes.version, cni: Object.fromEntries(args.cnis.map((c) => [c, cniVersion(c)])) },
-            config: { runs: args.runs, seconds: args.seconds, cnis: args.cnis },
-            rounds,
-        };
-        results.wallSeconds = Math.round((Date.now() - started) / 1000);
-        const dir = args.outDir ?? path.join(REPO_ROOT, "bench", "results", `${results.startedAt.replace(/\..*$/, "").replace(/[-:]/g, "")}-${stack.name}`);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify(results, null, 2) + "\n");
-        const charts = await renderBenchCharts(results, dir);
-        fs.writeFileSync(path.join(dir, "README.md"), renderReportMarkdown(results, Object.fromEntries(Object.entries(charts).map(([k, f]) => [k, path.basename(f)]))));
-        log(`bench: ${results.wallSeconds} s; report ${path.join(dir, "README.md")}`);
-        return { results, dir };
-    } finally {
-        try {
-            await kubectl("delete", "namespace", BENCH_NAMESPACE, "--ignore-not-found", "--wait=false");
-        } catch {
-            // The cluster may be gone.
-        }
-        if (rounds.some((r) => r.kind === "cni")) {
-            log(`putting the stack's CNI settings back: ${CNI_KEYS.map((k) => `${k}=${k.endsWith("Password") ? "[secret]" : initialConfig[k] ?? "(unset)"}`).join(", ")}`);
-            for (const k of CNI_KEYS) {
-                const v = initialConfig[k];
-                await (v === undefined ? stack.removeConfig(k) : stack.setConfig(k, { value: v, secret: k.endsWith("Password") }));
-            }
-            await stack.up({ onOutput: () => undefined });
-        }
-        fs.rmSync(work, { recursive: true, force: true });
     }
+    return round;
+}
+
+/** The idle round: the hosts at rest, nothing of the bench running, read --runs times. */
+async function measureIdle(c: Cluster, args: BenchArgs, log: Log): Promise<BenchRound> {
+    await removePods(c);
+    const idle = newIdleRound(c.measured.map((h) => h.name));
+    for (let i = 0; i < args.runs; i++) {
+        (await Promise.all(c.measured.map((h) => hostUsage(c, h, args.seconds)))).forEach((u, j) => recordUsage(idle, c.measured[j].name, u));
+    }
+    log(`round idle: ${JSON.stringify(idle.resources)}`);
+    return idle;
+}
+
+/** The round's CNI swapped in by `pulumi up`; a round with no figures when it does not come up (the bench goes on with the next CNI). */
+async function swapCni(stack: Stack, plan: BenchRoundPlan, log: Log): Promise<BenchRound | undefined> {
+    const t0 = Date.now();
+    log(`round ${plan.name}: netlab:cni=${plan.cni}${plan.encrypted ? " with encryption" : ""}, pulumi up`);
+    await setCni(stack, plan.cni as Cni, plan.encrypted === true);
+    const failure = await upWithRetry(stack, log);
+    if (failure !== undefined) {
+        return cniUpFailedRound(plan, failure);
+    }
+    log(`round ${plan.name}: the CNI is in place after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    return undefined;
 }
 
 /** `up`, once more when it fails (a swap's checks can catch a node still settling); the last failure's gist, or undefined. */
-async function upWithRetry(stack: Stack, log: (l: string) => void): Promise<string | undefined> {
+async function upWithRetry(stack: Stack, log: Log): Promise<string | undefined> {
     let why = "";
     for (let attempt = 1; attempt <= 2; attempt++) {
         try {
             await stack.up({ onOutput: () => undefined });
             return undefined;
         } catch (e) {
-            why = String((e as Error).message).split("\n").filter((l) => /FAIL|error:/.test(l)).slice(-3).join(" ").trim();
+            why = upFailureGist(e as Error);
             log(`  pulumi up failed (attempt ${attempt} of 2): ${why}`);
         }
     }
     return why;
 }
-
-/** The stack settings a bench round changes. */
-const CNI_KEYS = ["netlab:cni", "netlab:cniEncryption", "netlab:weavePassword"] as const;
 
 /** netlab:cni and netlab:cniEncryption; Weave's encryption needs a password: one is made when the stack has none. */
 async function setCni(stack: Stack, cni: Cni, encrypted: boolean): Promise<void> {
@@ -246,46 +243,18 @@ async function setCni(stack: Stack, cni: Cni, encrypted: boolean): Promise<void>
     }
 }
 
-function parseArgs(argv: string[]): { stack: string; args: BenchArgs } {
-    const usage = "usage: npm run bench -- <stack> [--cnis a,b,…] [--encrypted a,…] [--runs N] [--seconds N] [--file-mib N] [--out DIR]";
-    const [stack, ...rest] = argv;
-    if (!stack || stack.startsWith("--")) {
-        throw new Error(usage);
+/** The stack's CNI settings as they were before the bench, applied. */
+async function putCniBack(stack: Stack, initialConfig: Record<CniKey, string | undefined>, log: Log): Promise<void> {
+    log(`putting the stack's CNI settings back: ${settingsText(initialConfig)}`);
+    for (const k of CNI_KEYS) {
+        const v = initialConfig[k];
+        await (v === undefined ? stack.removeConfig(k) : stack.setConfig(k, { value: v, secret: k.endsWith("Password") }));
     }
-    const args: BenchArgs = { cnis: [...CNIS], encrypted: ["weave"], runs: 3, seconds: 5, fileMiB: 256 };
-    const cniList = (v: string | undefined): Cni[] => {
-        const list = (v ?? "").split(",").filter(Boolean);
-        const bad = list.filter((c) => !(CNIS as readonly string[]).includes(c));
-        if (bad.length > 0) {
-            throw new Error(`unknown CNI ${bad.join(", ")} (${CNIS.join(", ")})\n${usage}`);
-        }
-        return list as Cni[];
-    };
-    const whole = (flag: string, v: string | undefined, min: number): number => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < min) {
-            throw new Error(`${flag} wants a whole number of at least ${min}, got '${v}'\n${usage}`);
-        }
-        return n;
-    };
-    for (let i = 0; i < rest.length; i += 2) {
-        const [flag, v] = [rest[i], rest[i + 1]];
-        switch (flag) {
-            case "--cnis": args.cnis = cniList(v); break;
-            case "--encrypted": args.encrypted = cniList(v); break;
-            case "--runs": args.runs = whole(flag, v, 3); break;
-            case "--seconds": args.seconds = whole(flag, v, 2); break;
-            case "--file-mib": args.fileMiB = whole(flag, v, 1); break;
-            case "--out": args.outDir = path.resolve(v ?? "."); break;
-            default: throw new Error(`unknown option ${flag}\n${usage}`);
-        }
-    }
-    args.encrypted = args.encrypted.filter((c) => args.cnis.includes(c));
-    return { stack, args };
+    await stack.up({ onOutput: () => undefined });
 }
 
 async function main(): Promise<void> {
-    const { stack: name, args } = parseArgs(process.argv.slice(2));
+    const { stack: name, args } = parseBenchArgs(process.argv.slice(2));
     const stack = await LocalWorkspace.selectStack({ stackName: name, workDir: REPO_ROOT });
     await runBench(stack, args);
 }

@@ -4,10 +4,13 @@ import * as os from "os";
 import * as path from "path";
 import { benchChartSpecs, renderBenchCharts, testChartSpec } from "../lib/bench/charts";
 import { renderSpecPng } from "../lib/charts";
-import { benchTables, renderReportMarkdown, seedComparison, verdict } from "../lib/bench/report";
+import { renderReportMarkdown } from "../lib/bench/markdown";
 import { BenchResults, BenchRound, parseBenchResults, readBenchResults, Test } from "../lib/bench/results";
 import { SEED_RANKINGS } from "../lib/bench/seed";
+import { seedComparison } from "../lib/bench/seed-comparison";
 import { midranks, ranks, spearman, summarize } from "../lib/bench/stats";
+import { benchTables } from "../lib/bench/tables";
+import { verdict } from "../lib/bench/verdict";
 
 const FIXTURE = path.join(__dirname, "fixtures", "bench", "results.json");
 

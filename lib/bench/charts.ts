@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { TopLevelSpec } from "vega-lite/build/index";
 import { CHART_FONT, chartFrame, ChartSize, DEFAULT_CHART_SIZE, renderSpecPng } from "../charts";
-import { benchTables, BenchTables, formatNumber, renderReportMarkdown, ResourceTable, TestTable } from "./report";
+import { formatNumber } from "./format";
+import { benchTables, BenchTables, ResourceTable, TestTable } from "./tables";
 import { BenchResults } from "./results";
 
 /** Bar colours: the seed's green for bare metal and purple for the idle cluster. */
@@ -136,12 +137,4 @@ export async function renderBenchCharts(results: BenchResults, dir: string, size
         files[name] = file;
     }
     return files;
-}
-
-/** Writes the charts and `dir`/bench-report.md (links relative to it); returns the paths. */
-export async function writeBenchReport(results: BenchResults, dir: string): Promise<{ markdown: string; charts: Record<string, string> }> {
-    const charts = await renderBenchCharts(results, dir);
-    const markdown = path.join(dir, "bench-report.md");
-    fs.writeFileSync(markdown, renderReportMarkdown(results, charts, dir));
-    return { markdown, charts };
 }

@@ -143,3 +143,12 @@ export function parseTestOutput(test: Test, out: string, fileMiB: number): numbe
         }
     }
 }
+
+/** The stack settings a bench round changes. */
+export const CNI_KEYS = ["netlab:cni", "netlab:cniEncryption", "netlab:weavePassword"] as const;
+export type CniKey = typeof CNI_KEYS[number];
+
+/** The settings to put back, as the log says them (undefined: not set): a password is never shown. */
+export function settingsText(settings: Record<CniKey, string | undefined>): string {
+    return CNI_KEYS.map((k) => `${k}=${k.endsWith("Password") ? "[secret]" : settings[k] ?? "(unset)"}`).join(", ");
+}

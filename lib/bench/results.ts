@@ -1,7 +1,8 @@
 /**
  * The results a CNI benchmark run writes (`npm run bench`, after seed 000): rounds of runs per
- * test, per CNI, with bare metal and an idle cluster as references; their types, and the
- * checks of a results file read back. report.ts summarises and writes them up.
+ * test, per CNI, with bare metal and an idle cluster as references; their types, their rounds
+ * looked up, and the checks of a results file read back. tables.ts summarises them, verdict.ts
+ * judges them, seed-comparison.ts ranks them against the seed, markdown.ts writes them up.
  */
 import * as fs from "fs";
 import { JsonChecker } from "../json-check";
@@ -66,6 +67,29 @@ export interface BenchResults {
     versions: { kubernetes: string; cni: Record<string, string> };
     config: { runs: number; seconds: number; cnis: string[] };
     rounds: BenchRound[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rounds looked up
+
+/** A round's runs of `test`, in Mbit/s (none without the round or the test). */
+export function values(round: BenchRound | undefined, test: Test): number[] {
+    return round?.samples[test] ?? [];
+}
+
+/** The bare-metal round (the reference), if it ran. */
+export function bareMetalRound(results: BenchResults): BenchRound | undefined {
+    return results.rounds.find((r) => r.kind === "bare-metal");
+}
+
+/** The idle round (the hosts at rest), if it ran. */
+export function idleRound(results: BenchResults): BenchRound | undefined {
+    return results.rounds.find((r) => r.kind === "idle");
+}
+
+/** The CNI rounds (the contenders). */
+export function cniRounds(results: BenchResults): BenchRound[] {
+    return results.rounds.filter((r) => r.kind === "cni");
 }
 
 /** Input that is not what a bench run writes: the message names the field and value. */

@@ -241,3 +241,17 @@ export function atomicCopy(src: string, dest: string): string {
     return `cp ${src} ${dest}.netlab-tmp; mv -f ${dest}.netlab-tmp ${dest}`;
 }
 
+/**
+ * The init container of a CNI whose plugin binaries are already on the node (flannel,
+ * kube-router): `script`, after `set -eu`, puts its CNI config from the ConfigMap mounted as
+ * `configMount` into /etc/cni/net.d.
+ */
+export function installCniConf(image: string, script: string, configMount: K8sObject): K8sObject {
+    return {
+        name: "install-cni-conf",
+        image,
+        imagePullPolicy: PULL,
+        command: ["/bin/sh", "-c", `set -eu; ${script}`],
+        volumeMounts: [{ name: "cni-conf-dir", mountPath: "/etc/cni/net.d" }, configMount],
+    };
+}
