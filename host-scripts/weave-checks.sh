@@ -32,6 +32,10 @@ cleanup() {
 trap cleanup EXIT
 printf '%s\n' "${NETLAB_CA:-}" > "$cafile"
 sni_port=${NETLAB_SNI_PORT:-9996}
+# The path of the checks' own requests straight to HTTPS instances: an instance counts requests
+# by server name and path, so a drill's load ("<sni>/") is told from the checks, which also
+# reach canaries that production never does.
+check_path=/netlab-checks/
 # A server name no route has: fabio's TCP+SNI listener must refuse it.
 unknown_sni=netlab-unknown.invalid
 
@@ -131,7 +135,7 @@ while read -r w node addr version; do
     if [ "$sni" = - ]; then
         from_host "$me host -> $w@$node $addr" reach "$(banner "$version")" "http://$addr:$NETLAB_PORT/"
     else
-        from_host "$me host -> $w@$node $addr (tls $sni)" reach "$(banner "$version" "$sni")" "https://$sni:$NETLAB_PORT/" \
+        from_host "$me host -> $w@$node $addr (tls $sni)" reach "$(banner "$version" "$sni")" "https://$sni:$NETLAB_PORT$check_path" \
             --cacert "$cafile" --resolve "$sni:$NETLAB_PORT:$addr"
     fi
 done <<<"$instances"
@@ -142,7 +146,7 @@ while read -r w subnet route sni; do
         from_host "$me host -> $name" reach "$(answers_of "$w")" "http://$name:$NETLAB_PORT/"
         from_host "$me host -> fabio 127.0.0.1:$NETLAB_FABIO_PORT$route" reach "$(answers_of "$w")" "http://127.0.0.1:$NETLAB_FABIO_PORT$route"
     else
-        from_host "$me host -> $name (tls $sni)" reach "$(answers_of "$w")" "https://$sni:$NETLAB_PORT/" \
+        from_host "$me host -> $name (tls $sni)" reach "$(answers_of "$w")" "https://$sni:$NETLAB_PORT$check_path" \
             --cacert "$cafile" --connect-to "$sni:$NETLAB_PORT:$name:$NETLAB_PORT"
         # Seed 001's own command, with the lab CA instead of -k: the name resolves to this host's fabio.
         from_host "$me host -> fabio https://$sni:$sni_port/" reach "$(answers_of "$w")" "https://$sni:$sni_port/" --cacert "$cafile"
@@ -180,7 +184,7 @@ while read -r subnet net; do
             from_probe "$probe" "$me container $paddr ($subnet) -> $w@$node $addr" "$expect" "$(banner "$version")" "http://$addr:$NETLAB_PORT/"
         else
             from_probe "$probe" "$me container $paddr ($subnet) -> $w@$node $addr (tls $sni)" "$expect" "$(banner "$version" "$sni")" \
-                "https://$addr:$NETLAB_PORT/" -cacert /lab-ca.crt -servername "$sni"
+                "https://$addr:$NETLAB_PORT$check_path" -cacert /lab-ca.crt -servername "$sni"
         fi
     done <<<"$instances"
     # This host's address in the subnet (weave expose): fabio answers there for every workload.
@@ -197,7 +201,7 @@ while read -r subnet net; do
             from_probe "$probe" "$me container $paddr ($subnet) -> $name" "$expect" "$(answers_of "$w")" "http://$name:$NETLAB_PORT/"
         else
             from_probe "$probe" "$me container $paddr ($subnet) -> $name (tls $sni)" "$expect" "$(answers_of "$w")" \
-                "https://$name:$NETLAB_PORT/" -cacert /lab-ca.crt -servername "$sni"
+                "https://$name:$NETLAB_PORT$check_path" -cacert /lab-ca.crt -servername "$sni"
         fi
         if [ -z "$exposed" ]; then
             report FAIL "$me container $paddr ($subnet) -> fabio" "this host has no address in $subnet on its weave bridge (weave expose)"

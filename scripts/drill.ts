@@ -196,7 +196,7 @@ export interface LoadTarget {
  * The load's target: kube-lab's Service; weave-lab's fabio on the router host, by path on its
  * HTTP listener, or for an HTTPS workload by server name on its TCP+SNI listener (the name
  * resolved to the router, the certificate verified with the lab CA, requests counted by the
- * instances under the server name they came with).
+ * instances under the server name they came with and the path, "mysite-sni-1.com/").
  */
 export function loadTarget(name: string, now: WorkloadOut, routerAddress: string, kube: boolean): LoadTarget {
     if (kube) {
@@ -205,8 +205,8 @@ export function loadTarget(name: string, now: WorkloadOut, routerAddress: string
     if (now.sni !== undefined) {
         const canary = sniCanaryName(now.sni);
         return {
-            url: `https://${now.sni}:${FABIO_SNI_PORT}/`, route: now.sni,
-            canaryUrl: `https://${canary}:${FABIO_SNI_PORT}/`, canaryRoute: canary,
+            url: `https://${now.sni}:${FABIO_SNI_PORT}/`, route: `${now.sni}/`,
+            canaryUrl: `https://${canary}:${FABIO_SNI_PORT}/`, canaryRoute: `${canary}/`,
             tls: { cacert: LAB_CA_FILE, resolve: routerAddress },
         };
     }

@@ -95,8 +95,9 @@ describe("drill report: fortio results", () => {
         assert.throws(() => buildReport(ok, [], meta({ qps: 100 })), /qps is 100 but fortio was asked for 200/);
         assert.throws(() => buildReport(fortioWithCodes({}), [], meta()), /no requests were made/);
         assert.throws(() => buildReport(ok, [], meta({ route: "/a/b" })), /route must be one path segment/);
-        assert.throws(() => buildReport(ok, [], meta({ route: "mysite.com/" })), /or a server name such as/);
-        assert.doesNotThrow(() => buildReport(ok, [], meta({ route: "mysite-sni-1.com", canaryRoute: "canary.mysite-sni-1.com" })),
+        assert.throws(() => buildReport(ok, [], meta({ route: "mysite.com" })), /after a server name for HTTPS/);
+        assert.throws(() => buildReport(ok, [], meta({ route: "Mysite.com/" })), /after a server name for HTTPS/);
+        assert.doesNotThrow(() => buildReport(ok, [], meta({ route: "mysite-sni-1.com/", canaryRoute: "canary.mysite-sni-1.com/" })),
             "an HTTPS workload's routes are its server names");
     });
 });

@@ -338,9 +338,9 @@ export function canaryRequests(samples: Sample[], route: string): number {
 /** Builds the report of one drill from fortio's result, the sampler's ticks and the drill's meta. */
 export function buildReport(fortio: FortioResult, samples: Sample[], meta: DrillMeta): DrillReport {
     for (const [name, route] of [["route", meta.route], ["canaryRoute", meta.canaryRoute]] as const) {
-        // A path route's first segment, or an HTTPS workload's TLS server name (what httpbackend counts requests under).
-        if (route !== undefined && !/^\/[^/]*$/.test(route) && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(route)) {
-            throw new DrillInputError(`drill meta: ${name} must be one path segment such as "/httpbackend" or a server name such as "mysite-sni-1.com", got ${show(route)}`);
+        // A path's first segment, after an HTTPS workload's TLS server name (what httpbackend counts requests under).
+        if (route !== undefined && !/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?\/[^/]*$/.test(route)) {
+            throw new DrillInputError(`drill meta: ${name} must be one path segment such as "/httpbackend", after a server name for HTTPS ("mysite-sni-1.com/"), got ${show(route)}`);
         }
     }
     if (meta.canaryRoute === meta.route) {

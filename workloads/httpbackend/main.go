@@ -4,8 +4,9 @@
 // segment of the path (/stats), so a drill can tell which version took which route's
 // requests. Given a certificate and key it serves HTTPS instead, as seed 001's
 // httpsbackendservice behind fabio's TCP+SNI listener: the banner says "httpsbackendservice"
-// and requests are counted by the TLS server name they came with (fabio routes TLS streams by
-// that name, not by path). Static binary, standard library only.
+// and requests are counted by the TLS server name they came with and their path's first
+// segment ("mysite-sni-1.com/": fabio routes TLS streams by that name, not by path; the lab's
+// checks use their own path, so a drill can tell them from its load). Static binary, standard library only.
 package main
 
 import (
@@ -52,11 +53,11 @@ func prefixOf(path string) string {
 	return "/" + seg
 }
 
-// routeOf is what a request is counted under: the TLS server name it came with (an SNI route
-// carries every path), else the first segment of its path.
+// routeOf is what a request is counted under: the first segment of its path, after the TLS
+// server name it came with if any (an SNI route carries every path: "mysite-sni-1.com/").
 func routeOf(r *http.Request) string {
 	if r.TLS != nil && r.TLS.ServerName != "" {
-		return strings.ToLower(r.TLS.ServerName)
+		return strings.ToLower(r.TLS.ServerName) + prefixOf(r.URL.Path)
 	}
 	return prefixOf(r.URL.Path)
 }

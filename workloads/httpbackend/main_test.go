@@ -169,7 +169,7 @@ func TestHTTPSCountsByServerNameAndVerifiesWithCAFile(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Served["example.com"] != 1 || st.Served["/x"] != 1 || len(st.Served) != 2 {
-		t.Fatalf("served %v: want example.com (by server name) and /x (no server name: an IP address) once each", st.Served)
+	if st.Served["example.com/any"] != 1 || st.Served["/x"] != 1 || len(st.Served) != 2 {
+		t.Fatalf("served %v: want example.com/any (by server name and path) and /x (no server name: an IP address) once each", st.Served)
 	}
 }
