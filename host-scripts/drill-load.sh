@@ -22,7 +22,9 @@
 # NETLAB_COUNT, NETLAB_RUNNER (host | pod); host: NETLAB_SCHEME (http, or https: an HTTPS
 # workload, its /stats read over TLS), NETLAB_CACERT (the CA the load and the probe verify the
 # workload with), NETLAB_RESOLVE (the address the URL's host name goes to: fabio's TCP+SNI
-# listener on a lab host, the name staying the TLS server name); pod: NETLAB_NAMESPACE,
+# listener on a lab host, the name staying the TLS server name), NETLAB_CONNECTION_REUSE
+# (fortio's -connection-reuse MIN:MAX: each connection carries that many requests, then the
+# load opens a new one; a TCP route picks its instance per connection); pod: NETLAB_NAMESPACE,
 # NETLAB_NODE, NETLAB_IMAGE, NETLAB_CLIENT_LABEL, NETLAB_MESH, NETLAB_TIMEOUT.
 set -euo pipefail
 
@@ -37,6 +39,9 @@ curl_tls=()
 if [ -n "${NETLAB_CACERT:-}" ]; then
     fortio_tls+=(-cacert "$NETLAB_CACERT")
     curl_tls+=(--cacert "$NETLAB_CACERT")
+fi
+if [ -n "${NETLAB_CONNECTION_REUSE:-}" ]; then
+    fortio_tls+=(-connection-reuse "$NETLAB_CONNECTION_REUSE")
 fi
 if [ -n "${NETLAB_RESOLVE:-}" ]; then
     fortio_tls+=(-resolve "$NETLAB_RESOLVE")

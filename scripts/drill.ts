@@ -111,6 +111,7 @@ export async function runDrill(stack: Stack, args: DrillArgs): Promise<DrillResu
     } : {
         NETLAB_RUNNER: "host", NETLAB_PORT: WORKLOAD_PORT,
         NETLAB_SCHEME: load.tls === undefined ? "http" : "https", NETLAB_CACERT: load.tls?.cacert ?? "", NETLAB_RESOLVE: load.tls?.resolve ?? "",
+        NETLAB_CONNECTION_REUSE: load.tls?.connectionReuse ?? "",
     };
     const onHost = (vars: Record<string, string | number>): string => execFileSync("ssh", [...sshTo(keys, hosts[0]), "bash -s"], {
         input: renderHostScript("host-scripts/drill-load.sh", { NETLAB_DIR: `${DRILL_DIR}/${stack.name}`, NETLAB_SERVICE: name, ...runner, ...vars }),
@@ -188,8 +189,11 @@ export interface LoadTarget {
     /** weave-lab: the isolated canaries' own URL and counter key. */
     canaryUrl?: string;
     canaryRoute?: string;
-    /** An HTTPS workload: the CA file (on the load's host) its certificate is verified with, and the address its server name goes to. */
-    tls?: { cacert: string; resolve: string };
+    /**
+     * An HTTPS workload: the CA file (on the load's host) its certificate is verified with, the
+     * address its server name goes to, and fortio's -connection-reuse.
+     */
+    tls?: { cacert: string; resolve: string; connectionReuse: string };
 }
 
 /**
@@ -207,7 +211,7 @@ export function loadTarget(name: string, now: WorkloadOut, routerAddress: string
         return {
             url: `https://${now.sni}:${FABIO_SNI_PORT}/`, route: `${now.sni}/`,
             canaryUrl: `https://${canary}:${FABIO_SNI_PORT}/`, canaryRoute: `${canary}/`,
-            tls: { cacert: LAB_CA_FILE, resolve: routerAddress },
+            tls: { cacert: LAB_CA_FILE, resolve: routerAddress, connectionReuse: TLS_CONNECTION_REUSE },
         };
     }
     return {
@@ -215,6 +219,15 @@ export function loadTarget(name: string, now: WorkloadOut, routerAddress: string
         canaryUrl: `http://${routerAddress}:${FABIO_PROXY_PORT}${canaryRoutePath(name)}`, canaryRoute: counterKey(canaryRoutePath(name)),
     };
 }
+
+/**
+ * fabio's TCP+SNI listener picks an instance once per connection (the TLS stream passes through
+ * whole), so a load that kept its connections would never reach a canary, a new colour or a
+ * split's new version. On the HTTPS path every connection of the load carries this many
+ * requests (fortio's -connection-reuse MIN:MAX), then fortio opens a new one, as clients that
+ * reconnect do: a split's shares are then shares of connections, each of the same size.
+ */
+export const TLS_CONNECTION_REUSE = "20:20";
 
 /** Writes a workload's settings `from` -> `to` into the stack's config (settingChanges); returns what it wrote. */
 async function writeSettings(stack: Stack, index: number, from: WorkloadSettings, to: WorkloadSettings): Promise<ReturnType<typeof settingChanges>> {

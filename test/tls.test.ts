@@ -11,6 +11,7 @@ import { splitOverrides, urlprefixTag, workloadCanaryRoute, workloadRoute } from
 import { HttpbackendJob, httpbackendJob } from "../lib/jobs";
 import { ConfigError } from "../lib/problems";
 import { buildLabConfig } from "../lib/validate";
+import { loadTarget, TLS_CONNECTION_REUSE } from "../scripts/drill";
 import { fakeArtifacts, hostStep, named, rawFromStackFile, ROOT, runStackFile, StackRun } from "./harness";
 
 /** The keys of the problems a raw config has ([] when valid). */
@@ -92,6 +93,23 @@ describe("tls: the job and fabio's routes", () => {
         assert.ok(!l.some((x) => x.startsWith("template")));
         assert.ok(l.includes('protocol        = "http"'));
         assert.ok(l.includes('HTTPBACKEND_TLS_CERT = ""') && l.includes('HTTPBACKEND_TLS_KEY  = ""'));
+    });
+});
+
+describe("tls: a drill's load on the HTTPS path", () => {
+    const now = { deployment: null, instances: [], history: [], fabioRoute: "mysite-sni-1.com/", sni: "mysite-sni-1.com" };
+    it("goes to the server name on fabio's TCP+SNI listener of the router, verified with the lab CA, reconnecting every few requests", () => {
+        assert.deepStrictEqual(loadTarget("web", now, "192.168.56.3", false), {
+            url: "https://mysite-sni-1.com:9996/", route: "mysite-sni-1.com/",
+            canaryUrl: "https://canary.mysite-sni-1.com:9996/", canaryRoute: "canary.mysite-sni-1.com/",
+            tls: { cacert: "/etc/netlab/lab-ca.crt", resolve: "192.168.56.3", connectionReuse: TLS_CONNECTION_REUSE },
+        });
+        assert.match(TLS_CONNECTION_REUSE, /^\d+:\d+$/);
+    });
+    it("a plain workload's load keeps its path route and its connections", () => {
+        const t = loadTarget("web", { ...now, fabioRoute: "/web/", sni: undefined }, "192.168.56.3", false);
+        assert.deepStrictEqual([t.url, t.route, t.canaryUrl, t.canaryRoute, t.tls],
+            ["http://192.168.56.3:9999/web/", "/web", "http://192.168.56.3:9999/web-canary/", "/web-canary", undefined]);
     });
 });
 
