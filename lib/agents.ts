@@ -19,7 +19,11 @@ export interface ConsulServerConfig {
     gossipKey: string;
 }
 
-/** A Consul server as in seed 002: bootstrap-expect, retry-join, UI, DNS on 8600, client API on 0.0.0.0. */
+/**
+ * A Consul server as in seed 002: bootstrap-expect, retry-join, UI, DNS on 8600; its client
+ * interfaces (HTTP API, DNS) on loopback and the lab address only (seed 002 used 0.0.0.0): not on
+ * the Docker bridges nor the Weave addresses of the host, where the workloads' containers sit.
+ */
 export function consulServerConfig(c: ConsulServerConfig): string {
     return [
         "# Written by netlab (lib/agents.ts).",
@@ -30,7 +34,7 @@ export function consulServerConfig(c: ConsulServerConfig): string {
         `bootstrap_expect = ${c.expect}`,
         `bind_addr        = ${hclString(c.bind)}`,
         `advertise_addr   = ${hclString(c.bind)}`,
-        `client_addr      = "0.0.0.0"`,
+        `client_addr      = ${hclString(`127.0.0.1 ${c.bind}`)}`,
         `retry_join       = ${hclList(c.peers)}`,
         `encrypt          = ${hclString(c.gossipKey)}`,
         "ui_config {",
@@ -51,14 +55,21 @@ export interface NomadAgentConfig {
     expect: number;
 }
 
-/** A Nomad server + client (seed 002): joined through the local Consul agent, docker driver. */
+/**
+ * A Nomad server + client (seed 002): joined through the local Consul agent, docker driver. RPC
+ * and Serf on the lab address, the HTTP API on loopback and the lab address (not on the
+ * containers' networks); the docker driver refuses host volumes (no job of the lab mounts one).
+ */
 export function nomadAgentConfig(c: NomadAgentConfig): string {
     return [
         "# Written by netlab (lib/agents.ts).",
         `name       = ${hclString(c.node)}`,
         `datacenter = ${hclString(c.datacenter)}`,
         `data_dir   = "/var/lib/nomad"`,
-        `bind_addr  = "0.0.0.0"`,
+        `bind_addr  = ${hclString(c.bind)}`,
+        "addresses {",
+        `  http = ${hclString(`127.0.0.1 ${c.bind}`)}`,
+        "}",
         "advertise {",
         `  http = ${hclString(c.bind)}`,
         `  rpc  = ${hclString(c.bind)}`,
@@ -83,7 +94,7 @@ export function nomadAgentConfig(c: NomadAgentConfig): string {
         `plugin "docker" {`,
         "  config {",
         "    volumes {",
-        "      enabled = true",
+        "      enabled = false",
         "    }",
         "  }",
         "}",
