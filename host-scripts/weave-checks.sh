@@ -11,7 +11,8 @@
 # server name: its instances and Consul name with that name, and fabio's TCP+SNI listener by
 # the seed's own command (`curl https://<sni>:9996/`, the name resolving to this host's fabio);
 # the certificate fabio passes through must be the workload's, and a server name with no route
-# must be refused. Prints one line per cell ("PASS|FAIL <cell>: <detail>") and fails if any
+# must be refused. Consul's and Nomad's APIs must refuse a probe at the host's subnet address
+# (they listen on loopback and the lab address only). Prints one line per cell ("PASS|FAIL <cell>: <detail>") and fails if any
 # cell failed. The probes are removed on exit.
 # Inputs (rendered in): NETLAB_DATACENTER, NETLAB_WORKLOADS (lines "workload subnet route sni",
 # sni "-" for plain HTTP), NETLAB_NETWORKS (lines "subnet docker-network"), NETLAB_FABIO_PORT,
@@ -192,6 +193,12 @@ while read -r subnet net; do
     for a in $(ip -4 -o addr show dev weave 2>/dev/null | awk '{ print $4 }'); do
         if in_subnet "${a%/*}" "$subnet"; then exposed=${a%/*}; fi
     done
+    # Consul's and Nomad's APIs listen on loopback and the lab address only: a workload's
+    # container does not reach them at its host's address in the subnet.
+    if [ -n "$exposed" ]; then
+        from_probe "$probe" "$me container $paddr ($subnet) -> consul api $exposed:8500" refuse "" "http://$exposed:8500/v1/status/leader"
+        from_probe "$probe" "$me container $paddr ($subnet) -> nomad api $exposed:4646" refuse "" "http://$exposed:4646/v1/status/leader"
+    fi
     while read -r w wsubnet route sni; do
         [ -n "$w" ] || continue
         expect=refuse
