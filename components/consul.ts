@@ -4,12 +4,12 @@
  * under systemd, then a gate that waits for a leader and every server alive; finally every
  * host resolves *.consul through its agent without losing its normal DNS.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { hostCommand } from "./host-command";
 import { CONSUL_UNIT, consulServerConfig } from "../lib/agents";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { agentCommand } from "./agent";
+import { generatedSecret } from "./secret";
 import { LabHost, stdoutByHost } from "./hosts";
 
 /** Where the program installs host-scripts/consul-dns.sh (its unit runs it at boot). */
@@ -44,11 +44,7 @@ export class ConsulCluster extends pulumi.ComponentResource {
         if (args.gossipKey !== undefined) {
             this.gossipKey = pulumi.secret(args.gossipKey);
         } else {
-            const keygen = new command.local.Command(`${name}-gossip-key`, {
-                create: "head -c 32 /dev/urandom | base64",
-                logging: "stderr",
-            }, { parent: this, additionalSecretOutputs: ["stdout"] });
-            this.gossipKey = pulumi.secret(keygen.stdout.apply((k) => k.trim()));
+            this.gossipKey = generatedSecret(`${name}-gossip-key`, 32, { parent: this });
         }
         const expect = args.hosts.length;
         const servers = args.hosts.map((h) => agentCommand(`${name}-${h.name}`, h, {

@@ -57,6 +57,8 @@ export interface WeaveSettings {
     subnets: string[];
     /** Overlay MTU; unset lets Weave choose. */
     mtu?: number;
+    /** weave-nomad: the overlay encrypted (sleeve, NaCl) with netlab:weavePassword, or a password netlab generates. Default true. */
+    encrypted: boolean;
 }
 
 export interface ConsulSettings {
@@ -168,7 +170,7 @@ export const DEFAULTS = {
     firstHostOffset: 3,
     sshPort: 22,
     sshUser: "root",
-    weave: { version: "2.9.0", ipallocRange: "10.32.0.0/12" },
+    weave: { version: "2.9.0", ipallocRange: "10.32.0.0/12", encrypted: true },
     consul: { version: "1.22.7", datacenter: "dc1" },
     nomad: { version: "1.11.3" },
     kubernetes: { version: "1.34.4", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12" },
@@ -194,7 +196,7 @@ export const KNOWN_KEYS = [
  */
 export const STRUCTURED_FIELDS = {
     hosts: ["name", "labAddress", "address", "port", "user", "hostKey"],
-    weave: ["version", "ipallocRange", "defaultSubnet", "subnets", "mtu"],
+    weave: ["version", "ipallocRange", "defaultSubnet", "subnets", "mtu", "encrypted"],
     consul: ["version", "datacenter"],
     nomad: ["version"],
     kubernetes: ["version", "podCidr", "serviceCidr"],
@@ -427,6 +429,7 @@ export function parseLabConfig(raw: RawConfig, problems: ConfigProblems, nthLabA
             defaultSubnet: field(p, "weave", weave, "defaultSubnet", "string", ipallocRange),
             subnets: field<string[]>(p, "weave", weave, "subnets", "string[]", []),
             mtu: field<number | undefined>(p, "weave", weave, "mtu", "number", undefined),
+            encrypted: field(p, "weave", weave, "encrypted", "boolean", DEFAULTS.weave.encrypted),
         },
         consul: {
             version: field(p, "consul", consul, "version", "string", DEFAULTS.consul.version),

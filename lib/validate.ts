@@ -140,6 +140,10 @@ function checkWeave(cfg: LabConfig, p: ConfigProblems): Cidr | undefined {
         }
     };
     inRange("weave.defaultSubnet", w.defaultSubnet);
+    if (!w.encrypted && cfg.secrets.weavePassword !== undefined) {
+        p.add("weave.encrypted", "false", "turns the overlay's encryption off, yet netlab:weavePassword is set",
+            "pulumi config rm netlab:weavePassword, or pulumi config rm --path netlab:weave.encrypted");
+    }
     w.subnets.forEach((s, i) => inRange(`weave.subnets[${i}]`, s));
     if (w.mtu !== undefined && (!Number.isInteger(w.mtu) || w.mtu < MTU_RANGE.min || w.mtu > MTU_RANGE.max)) {
         p.add("weave.mtu", String(w.mtu), `is not an MTU between ${MTU_RANGE.min} and ${MTU_RANGE.max}`,

@@ -17,6 +17,7 @@ import { NomadJob } from "../components/nomad-job";
 import { WeaveChecks } from "../components/weave-checks";
 import { WEAVE_ARTIFACTS, WEAVE_TOOLCHAIN_COMMAND, WeaveOverlay } from "../components/weave-overlay";
 import { LabCa } from "../components/lab-ca";
+import { generatedSecret } from "../components/secret";
 import {
     FABIO_PROXY_PORT, FABIO_SNI_PORT, FABIO_UI_PORT, sniCanaryName, splitOverrides, workloadCanaryRoute, workloadRoute,
 } from "../lib/fabio";
@@ -58,7 +59,9 @@ export function weaveNomadScenario(cfg: LabConfig): LabOutputs {
         privateKey: hosts.privateKey,
         artifactsDir: cfg.artifactsDir as string,
         settings: cfg.weave,
-        password: cfg.secrets.weavePassword === undefined ? undefined : pulumi.secret(cfg.secrets.weavePassword),
+        // Encrypted by default: the user's password, else one made for the stack (netlab:weave.encrypted false: none).
+        password: cfg.secrets.weavePassword !== undefined ? pulumi.secret(cfg.secrets.weavePassword)
+            : cfg.weave.encrypted ? generatedSecret("weave-password", 24, {}) : undefined,
         privilegedHosts: cfg.privileged,
     });
     const consul = new ConsulCluster("consul", {

@@ -165,6 +165,11 @@ function localStdout(name: string, inputs: Record<string, unknown>): string {
             cwd: String(inputs.dir), env: { ...process.env, ...(inputs.environment as Record<string, string>) }, encoding: "utf8",
         });
     }
+    const random = /^head -c (\d+) \/dev\/urandom \| base64$/.exec(String(inputs.create));
+    if (random) {
+        // A generated secret (components/secret.ts): random bytes, as the command prints them.
+        return `${crypto.randomBytes(Number(random[1])).toString("base64")}\n`;
+    }
     if (name.endsWith("-token")) {
         return `${MOCK_TOKEN}\n`;
     }

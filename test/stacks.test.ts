@@ -203,11 +203,12 @@ describe("stack options", () => {
             assert.strictEqual(step.update, step.create, "peers and subnets change in place");
             const peers = [3, 4, 5].filter((n) => n !== 3 + i).map((n) => `192.168.56.${n}`).join(" ");
             for (const line of [`NETLAB_PEERS='${peers}'`, "NETLAB_IPALLOC_RANGE='10.32.0.0/16'", "NETLAB_DEFAULT_SUBNET='10.32.0.0/24'",
-                "NETLAB_SUBNETS='10.32.1.0/24'", "NETLAB_MTU=''", "NETLAB_PASSWORD=''", "NETLAB_VERSION='2.9.0'",
+                "NETLAB_SUBNETS='10.32.1.0/24'", "NETLAB_MTU=''", "NETLAB_VERSION='2.9.0'",
                 "NETLAB_PRIVILEGE_ARGS='--cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined'"]) {
                 assert.ok(step.stdin.split("\n").includes(line), `weave-${h} lacks ${line}`);
             }
-            assert.deepStrictEqual(step.resource.secretInputs, [], "no password, nothing secret");
+            assert.match(step.stdin, /^NETLAB_PASSWORD='[A-Za-z0-9+/]{32}'$/m, "encrypted by default, with a password made for the stack");
+            assert.deepStrictEqual(step.resource.secretInputs.sort(), ["stdin", "triggers"], "the password and what derives from it are secret");
             assert.match(step.delete ?? "", /NETLAB_ACTION='\\''delete'\\''/);
             assert.ok(step.resource.deleteBeforeReplace, "a relaunch resets the host first");
             assert.strictEqual(step.triggers.length, 2, "the launch settings, and the host's container");
@@ -218,6 +219,18 @@ describe("stack options", () => {
             connections: { u1: ["u2 sleeve mtu=1438", "u3 sleeve mtu=1438"], u2: ["u1 sleeve mtu=1438", "u3 sleeve mtu=1438"],
                 u3: ["u1 sleeve mtu=1438", "u2 sleeve mtu=1438"] },
         });
+    });
+
+    it("weave-lab with netlab:weave.encrypted false: no password, nothing secret; the generated one is made once and kept", async () => {
+        const run = await runStackFile("weave-lab", { ...withArtifacts, "netlab:weave": JSON.stringify({
+            ipallocRange: "10.32.0.0/16", defaultSubnet: "10.32.0.0/24", subnets: ["10.32.1.0/24"], encrypted: false }) });
+        const step = hostStep(named(run, "weave-u1"));
+        assert.ok(step.stdin.split("\n").includes("NETLAB_PASSWORD=''"));
+        assert.deepStrictEqual(step.resource.secretInputs, []);
+        assert.ok(!run.resources.some((r) => r.name === "weave-password"));
+        const generated = named(await runStackFile("weave-lab", withArtifacts), "weave-password");
+        assert.deepStrictEqual(generated.additionalSecretOutputs, ["stdout"]);
+        assert.strictEqual(generated.inputs.create, "head -c 24 /dev/urandom | base64");
     });
 
     it("weave-lab with a password: it reaches the hosts only as a secret; a new password relaunches the routers and the jobs", async () => {
