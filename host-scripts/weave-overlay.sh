@@ -286,12 +286,14 @@ fi
 encryption=$("$wrapper" status | tr -d '\r' | awk '$1 == "Encryption:" { print $2 }')
 "$wrapper" status connections | tr -d '\r' | awk -v host="$(hostname)" -v enc="$encryption" -v why="$(cat "$state/no-fastdp" 2>/dev/null || true)" '
     $3 == "established" {
-        # -> 192.168.56.5:6783  established [encrypted] sleeve 3a:54:...(u3) mtu=1438
+        # -> 192.168.56.5:6783  established sleeve 3a:54:...(u3) mtu=1438
+        # -> 192.168.56.5:6783  established encrypted   sleeve 3a:54:...(u3) encrypted=truemtu=1414
+        # (encrypted: Weave prints its two flags run together; the encryption is reported apart)
         mode = ""; peer = ""; mtu = "null"
         for (i = 4; i <= NF; i++) {
-            if ($i ~ /^mtu=/) { mtu = substr($i, 5) }
+            if (match($i, /mtu=[0-9]+/)) { mtu = substr($i, RSTART + 4, RLENGTH - 4) }
             else if ($i ~ /[(].*[)]$/) { peer = $i; sub(/^.*[(]/, "", peer); sub(/[)]$/, "", peer) }
-            else { mode = mode (mode == "" ? "" : " ") $i }
+            else if ($i != "encrypted" && $i !~ /^encrypted=/) { mode = mode (mode == "" ? "" : " ") $i }
         }
         conns = conns sep sprintf("{\"peer\":\"%s\",\"mode\":\"%s\",\"mtu\":%s}", peer, mode, mtu); sep = ","
     }

@@ -131,13 +131,13 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const dp = outputs.weaveDataPath.value as { mode: string; encrypted: boolean; mtu: number; fastdpUnavailable?: string; connections: Record<string, string[]> };
         console.log(`      data path: ${JSON.stringify(dp)}`);
         assert.strictEqual(dp.mode, "sleeve", "this kernel has no openvswitch: Weave falls back to sleeve");
-        assert.strictEqual(dp.encrypted, false);
+        assert.strictEqual(dp.encrypted, true, "encrypted by default, with a password made for the stack");
         assert.match(dp.fastdpUnavailable ?? "", /^no fast datapath/);
         for (const h of hosts) {
             assert.strictEqual(dp.connections[h.name].length, hosts.length - 1, `${h.name} is connected to every peer`);
             const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
             const mtu = Number(sh("ssh", [...ssh, "cat /sys/class/net/eth0/mtu"]).trim());
-            assert.strictEqual(dp.mtu, mtu - 62, "sleeve's MTU: the interface's less its 62 bytes of overhead");
+            assert.strictEqual(dp.mtu, mtu - 86, "encrypted sleeve's MTU: the interface's less its 62 bytes of overhead and NaCl's 24");
             assert.match(sh("ssh", [...ssh, "weave status"]), /Connections: 2 \(2 established\)/);
             const exposed = sh("ssh", [...ssh, "ip -4 -o addr show weave"]);
             assert.match(exposed, /inet 10\.32\.0\.\d+\/24/, "the default subnet is exposed");
@@ -184,8 +184,10 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
     it("the check matrix: every cell passed, across hosts and subnets, and a container on the overlay reaches its subnet by name", async () => {
         const checks = (await lab.opened.outputs()).checks.value as Record<string, string>;
         console.log(Object.entries(checks).map(([c, r]) => `      ${c}: ${r}`).join("\n"));
-        // Per host: 5 instances + 2 names + 2 fabio routes + 2 DNS cells from the host; per subnet probe: 5 instances + 2 names + 2 fabio routes.
-        assert.strictEqual(Object.keys(checks).length, hosts.length * (5 + 2 + 2 + 2 + 2 * (5 + 2 + 2)));
+        // Per host, from the host: 8 instances + 3 names + 3 DNS cells + 2 fabio routes + the HTTPS
+        // workload's fabio :9996, its certificate and an unknown server name; per subnet probe:
+        // 8 instances + 3 names + 3 fabio routes + Consul's and Nomad's APIs refused.
+        assert.strictEqual(Object.keys(checks).length, hosts.length * (8 + 3 + 3 + 2 + 3 + 2 * (8 + 3 + 3 + 2)));
         const failed = Object.entries(checks).filter(([, r]) => !r.startsWith("PASS"));
         assert.deepStrictEqual(failed, []);
         for (const h of hosts) {
@@ -198,6 +200,14 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
             }
             const name = probes.find((c) => /\(10\.32\.0\.0\/24\) -> httpbackend\.service\.dc1\.consul$/.test(c)) as string;
             assert.strictEqual(checks[name], "PASS: this is httpbackendservice, version: v1.0.0");
+            // Seed 001's HTTPS path: the seed's command, the certificate fabio passes through, an unknown name.
+            assert.strictEqual(checks[`${h.name} host -> fabio https://mysite-sni-1.com:9996/`], "PASS: this is httpsbackendservice, version: v1.0.0");
+            assert.match(checks[`${h.name} host -> fabio mysite-sni-1.com:9996 certificate`], /^PASS: subject CN=mysite-sni-1\.com, verified with the lab CA$/);
+            assert.match(checks[`${h.name} host -> fabio https://netlab-unknown.invalid:9996/ (no such route)`], /^PASS: refused/);
+            // Consul's and Nomad's APIs: not on the containers' side of the host.
+            const apis = probes.filter((c) => / -> (consul|nomad) api /.test(c));
+            assert.strictEqual(apis.length, 4, "two APIs from each subnet's probe");
+            assert.ok(apis.every((c) => /^PASS: refused \(connection refused\)$/.test(checks[c])), apis.map((c) => `${c}: ${checks[c]}`).join("\n"));
         }
     });
 
@@ -229,8 +239,8 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const workloads = JSON.parse((await stack.getConfig("netlab:workloads")).value) as { name: string; version: string }[];
         await stack.setConfig("netlab:workloads", { value: JSON.stringify(workloads.map((w) => ({ ...w, version: "v1.1.0" }))) });
         const result = await phases.time("version update", () => stack.up({ onOutput: () => undefined }));
-        assert.deepStrictEqual(changed(result), { update: 2, replace: 3 }, "both jobs run again in place, then the checks on every host");
-        for (const svc of ["httpbackend", "httpbackend-isolated"]) {
+        assert.deepStrictEqual(changed(result), { update: 3, replace: 3 }, "the three jobs run again in place, then the checks on every host");
+        for (const svc of ["httpbackend", "httpbackend-isolated", "httpsbackend-sni-1"]) {
             const lines = (result.outputs.workloads.value as Record<string, { instances: string[] }>)[svc].instances;
             assert.ok(lines.length > 0 && lines.every((l) => / v1\.1\.0$/.test(l)), lines.join("\n"));
         }
