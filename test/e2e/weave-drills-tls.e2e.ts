@@ -52,6 +52,8 @@ describe("e2e: seed 001's HTTPS path on weave-lab (fabio TCP+SNI :9996, upgrades
 
     it("pulumi up: the lab with its HTTPS workload, v1.0.0 on every host, the checks' TLS cells passing", async () => {
         const stack = await lab.open();
+        // A lab network of its own, so this suite can run beside the weave-lab suite (192.168.56.0/24).
+        await stack.setConfig("netlab:labNetwork", { value: "192.168.57.0/24" });
         const result = await phases.time("up", () => stack.up({ onOutput: () => undefined }));
         assert.strictEqual(result.summary.result, "succeeded");
         hosts = result.outputs.hosts.value as HostOut[];
