@@ -289,7 +289,7 @@ function programSources(root: string): string[] {
             }
         }
     };
-    ["components", "stacks", "lib", "scripts"].forEach(walk);
+    ["components", "stacks", "lib", "commands"].forEach(walk);
     return out;
 }
 
@@ -304,7 +304,7 @@ describe("contract between the program and its host scripts (renderHostScript in
         const open = calls.flatMap((c) => c.variants.flatMap((v) => v.open.map((o) => `${c.at}: ${o}`)));
         assert.deepStrictEqual(open, [], "inputs that could not be followed");
         // The one call with a script that is not a literal: the command that renders any script by hand.
-        assert.deepStrictEqual(calls.filter((c) => c.script === undefined).map((c) => c.at.replace(/:\d+$/, "")), ["scripts/render-host-script.ts"]);
+        assert.deepStrictEqual(calls.filter((c) => c.script === undefined).map((c) => c.at.replace(/:\d+$/, "")), ["commands/render-host-script.ts"]);
         const drill = calls.find((c) => c.script === "host-scripts/drill-load.sh");
         assert.ok(drill && drill.variants.length >= 8, "drill.ts: both runners times every action of onHost()");
         const nomadDelete = calls.find((c) => c.script === "host-scripts/nomad-job.sh" && c.variants[0].action === "delete");

@@ -1,5 +1,5 @@
 /**
- * The command line of `npm run bench -- <stack> [options]` (scripts/bench.ts), parsed with
+ * The command line of `npm run bench -- <stack> [options]` (commands/bench.ts), parsed with
  * Node's util.parseArgs into what a bench run is asked for. Pure but for --out, which is
  * resolved against the working directory.
  */

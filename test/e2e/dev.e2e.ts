@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, sh, shBuffer, sshArgs } from "./lab";
-import { writeLabKeys } from "../../scripts/lab-stack";
+import { writeLabKeys } from "../../commands/lib/lab-stack";
 
 interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 

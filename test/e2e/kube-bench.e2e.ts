@@ -9,7 +9,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parseBenchResults, TESTS } from "../../lib/bench/results";
-import { runBench } from "../../scripts/bench";
+import { runBench } from "../../commands/bench";
 import { checkPrerequisites, dockerObjects, LabStack, Phases, ROOT } from "./lab";
 
 describe("e2e: CNI benchmark on kube-lab (bare metal, idle, flannel, weave; three runs each)", function () {

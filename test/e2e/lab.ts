@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { DrillArgs, DrillResult, drillTable, runDrill } from "../../scripts/drill";
+import { DrillArgs, DrillResult, drillTable, runDrill } from "../../commands/drill";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const TOOLCHAIN_BIN = process.env.NETLAB_TOOLCHAIN ?? path.join(ROOT, ".toolchain", "bin");
@@ -104,7 +104,7 @@ export class LabStack {
                 PULUMI_BACKEND_URL: `file://${this.stateDir}`,
                 PULUMI_CONFIG_PASSPHRASE: "netlab-e2e",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
-                // As scripts/lab.sh runs it: transpiled only, no plugin downloads.
+                // As commands/lab.sh runs it: transpiled only, no plugin downloads.
                 PULUMI_NODEJS_TRANSPILE_ONLY: "true",
                 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             },

@@ -14,7 +14,7 @@
  *
  * Options: --cnis a,b,… (default: all six), --encrypted a,… (default: weave), --runs N (3),
  * --seconds N (5: each iperf3 run), --file-mib N (256: the download file), --out DIR.
- * The environment is scripts/lab.sh's (npm run bench goes through it).
+ * The environment is commands/lab.sh's (npm run bench goes through it).
  */
 import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { execFile, execFileSync } from "child_process";
@@ -35,7 +35,7 @@ import { writeBenchReport } from "../lib/bench/report";
 import { BenchResults, BenchRound, TESTS } from "../lib/bench/results";
 import { Cni, DEFAULTS } from "../lib/config";
 import { renderHostScript, REPO_ROOT, shellQuote } from "../lib/scripts";
-import { configOr, HostOut, importNodeImage, LabKeys, sshTo, writeLabKeys } from "./lab-stack";
+import { configOr, HostOut, importNodeImage, LabKeys, sshTo, writeLabKeys } from "./lib/lab-stack";
 
 const run = promisify(execFile);
 

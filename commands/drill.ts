@@ -16,7 +16,7 @@
  * Options: --workload NAME (default: the first), --version vX.Y.Z, --weights A,B (split),
  * --qps N (500), --min-requests N (10000), --max-seconds N (600: fortio's hard bound),
  * --tail N (seconds of load after the change: 5, split 10), --out DIR (.netlab/drills/<stack>).
- * The environment is scripts/lab.sh's (npm run drill goes through it).
+ * The environment is commands/lab.sh's (npm run drill goes through it).
  */
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
@@ -32,7 +32,7 @@ import { canaryRoutePath, FABIO_PROXY_PORT, FABIO_SNI_PORT, LAB_CA_FILE, sniCana
 import { CLIENT_LABEL, HTTPBACKEND_PORT } from "../lib/kube-workload";
 import { renderHostScript, REPO_ROOT } from "../lib/scripts";
 import { WORKLOAD_PORT } from "../stacks/weave-nomad";
-import { configOr, HostOut, importNodeImage, sshTo, writeLabKeys } from "./lab-stack";
+import { configOr, HostOut, importNodeImage, sshTo, writeLabKeys } from "./lib/lab-stack";
 
 export interface DrillArgs extends DrillOptions {
     scenario: DrillScenario;

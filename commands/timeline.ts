@@ -1,10 +1,10 @@
 /**
- * scripts/lab.sh timeline STACK [--log FILE] [--top N]: where the last `up` or `destroy` of
- * STACK spent its time. Reads the engine's event log that scripts/lab.sh keeps for every run
+ * commands/lab.sh timeline STACK [--log FILE] [--top N]: where the last `up` or `destroy` of
+ * STACK spent its time. Reads the engine's event log that commands/lab.sh keeps for every run
  * (.netlab/runs/STACK/<time>-<action>.events.jsonl) and the phases it timed around Pulumi,
  * asks the state for the dependencies (critical path), and writes beside the log a Markdown
  * table (<run>.timeline.md, also printed) and a Gantt chart (<run>.timeline.png).
- * The environment is scripts/lab.sh's (state backend, passphrase).
+ * The environment is commands/lab.sh's (state backend, passphrase).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -24,7 +24,7 @@ export function latestEventLog(stack: string, runsDir = path.join(REPO_ROOT, ".n
     return logs.length === 0 ? undefined : path.join(dir, logs[logs.length - 1]);
 }
 
-/** The phases scripts/lab.sh wrote beside a log: `name<TAB>seconds` lines. */
+/** The phases commands/lab.sh wrote beside a log: `name<TAB>seconds` lines. */
 export function readPhases(file: string): Phase[] {
     if (!fs.existsSync(file)) {
         return [];
@@ -71,11 +71,11 @@ async function main(): Promise<void> {
     });
     const stack = positionals[0];
     if (stack === undefined || positionals.length > 1) {
-        throw new Error("usage: scripts/lab.sh timeline STACK [--log FILE] [--top N]");
+        throw new Error("usage: commands/lab.sh timeline STACK [--log FILE] [--top N]");
     }
     const log = values.log ?? latestEventLog(stack);
     if (log === undefined || !fs.existsSync(log)) {
-        throw new Error(`no event log for stack ${stack}: run scripts/lab.sh up ${stack} (or destroy) first, or pass --log FILE`);
+        throw new Error(`no event log for stack ${stack}: run commands/lab.sh up ${stack} (or destroy) first, or pass --log FILE`);
     }
     const base = log.replace(/\.events\.jsonl$/, "");
     const title = `${stack}: ${path.basename(base)}`;

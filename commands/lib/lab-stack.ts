@@ -7,7 +7,7 @@ import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { sshArgs } from "../lib/ssh";
+import { sshArgs } from "../../lib/ssh";
 
 /** One host as the stack's `hosts` output lists it. */
 export interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
