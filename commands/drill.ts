@@ -29,9 +29,9 @@ import {
     DRILL_SCENARIOS, DrillOptions, DrillPlan, DrillScenario, DrillTarget, planDrill, settingChanges, WorkloadNow, WorkloadSettings,
 } from "../lib/drill/scenarios";
 import { canaryRoutePath, FABIO_PROXY_PORT, FABIO_SNI_PORT, LAB_CA_FILE, sniCanaryName } from "../lib/fabio";
+import { WORKLOAD_PORT } from "../lib/jobs";
 import { CLIENT_LABEL, HTTPBACKEND_PORT } from "../lib/kube-workload";
 import { renderHostScript, REPO_ROOT } from "../lib/scripts";
-import { WORKLOAD_PORT } from "../stacks/weave-nomad";
 import { configOr, HostOut, importNodeImage, sshTo, writeLabKeys } from "./lib/lab-stack";
 
 export interface DrillArgs extends DrillOptions {
