@@ -5,10 +5,10 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import { REPO_ROOT } from "../lib/scripts";
+import { withTempTree } from "./temp-tree";
 
 /** Folders that are not the project's sources. */
 const NOT_SOURCES = new Set(["node_modules", "bin", ".toolchain", ".pulumi-state", ".netlab", ".git"]);
@@ -58,12 +58,7 @@ describe("layout: the rooms (docs/layout.md)", () => {
     });
 
     it("finds such an import however it is written, and lets stacks/ and index.ts import each other", () => {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-layout-"));
-        try {
-            const write = (file: string, text: string): void => {
-                fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-                fs.writeFileSync(path.join(root, file), text);
-            };
+        withTempTree("netlab-layout-", (root, write) => {
             write("index.ts", "import { a } from \"./stacks/a\";\n");
             write("stacks/a.ts", "import { b } from \"./b\";\nexport const a = b;\n");
             write("stacks/b.ts", "import { c } from \"../lib/c\";\nexport const b = c;\n");
@@ -75,8 +70,6 @@ describe("layout: the rooms (docs/layout.md)", () => {
             assert.deepStrictEqual(stacksImports(root).sort(), [
                 "commands/d.ts: ../stacks", "commands/d.ts: ../stacks/a", "lib/e/f.ts: ../../stacks/b", "test/g.test.ts: ../stacks/a",
             ]);
-        } finally {
-            fs.rmSync(root, { recursive: true, force: true });
-        }
+        });
     });
 });
