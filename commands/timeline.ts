@@ -13,6 +13,7 @@ import { parseArgs } from "util";
 import { renderSpecPng } from "../lib/charts";
 import { REPO_ROOT } from "../lib/scripts";
 import { buildTimeline, parseEventLog, Phase, StateResource, timelineMarkdown, timelineSpec } from "../lib/timeline";
+import { runMain } from "./lib/main";
 
 /** The newest event log of STACK's runs, or undefined. */
 export function latestEventLog(stack: string, runsDir = path.join(REPO_ROOT, ".netlab", "runs")): string | undefined {
@@ -87,9 +88,4 @@ async function main(): Promise<void> {
     process.stdout.write(`\nwrote ${base}.timeline.md and ${base}.timeline.png\n`);
 }
 
-if (require.main === module) {
-    main().catch((e: unknown) => {
-        console.error(`timeline: ${e instanceof Error ? e.message : String(e)}`);
-        process.exit(1);
-    });
-}
+runMain(module, "timeline", main);

@@ -11,7 +11,7 @@ import { splitOverrides, urlprefixTag, workloadCanaryRoute, workloadRoute } from
 import { HttpbackendJob, httpbackendJob } from "../lib/jobs";
 import { ConfigError } from "../lib/problems";
 import { buildLabConfig } from "../lib/validate";
-import { loadTarget, TLS_CONNECTION_REUSE } from "../commands/drill";
+import { loadTarget, TLS_CONNECTION_REUSE } from "../lib/drill/target";
 import { fakeArtifacts, hostStep, named, rawFromStackFile, ROOT, runStackFile, StackRun } from "./harness";
 
 /** The keys of the problems a raw config has ([] when valid). */

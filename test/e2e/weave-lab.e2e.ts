@@ -13,8 +13,8 @@ import * as path from "path";
 import { cniBuild } from "../../lib/cni";
 import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
 import { writeLabKeys } from "../../commands/lib/lab-stack";
+import { HostOut } from "../../lib/lab";
 
-interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
 describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave Net, subnet isolation)", function () {
     this.timeout(30 * 60 * 1000);
