@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { canaryRequests, DrillReport, Sample } from "../lib/drill/report";
+import { Sample } from "../lib/drill/inputs";
+import { canaryRequests, DrillReport } from "../lib/drill/report";
 import { nextVersion, planDrill, previousVersion, settingChanges, WorkloadNow } from "../lib/drill/scenarios";
 import { afterChange, drillChecks, whyUpFailed } from "../lib/drill/checks";
 

@@ -3,7 +3,8 @@
  * answered, `up` succeeding (or failing where auto_revert must), the versions serving after the
  * change, an isolated canary's route, a split's shares. Pure.
  */
-import { canaryRequests, DrillReport, Sample } from "./report";
+import { Sample } from "./inputs";
+import { canaryRequests, DrillReport } from "./report";
 import { DrillPlan } from "./scenarios";
 
 export interface DrillCheck {

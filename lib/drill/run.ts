@@ -24,7 +24,8 @@ import { renderHostScript, REPO_ROOT } from "../scripts";
 import { DrillArgs } from "./args";
 import { renderChartPng } from "./chart";
 import { CANARY_PROBES, DrillCheck, drillChecks, whyUpFailed } from "./checks";
-import { buildReport, DrillReport, parseFortioResult, parseSamples, reportFileNames } from "./report";
+import { parseFortioResult, parseSamples } from "./inputs";
+import { buildReport, DrillReport, reportFileNames } from "./report";
 import { DrillPlan, DrillTarget, planDrill, settingChanges, WorkloadSettings } from "./scenarios";
 import { FORTIO_IMAGE, FORTIO_TARBALL, KUBE_NAMESPACE, loadTarget, WorkloadOut } from "./target";
 
