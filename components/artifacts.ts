@@ -1,6 +1,6 @@
 /**
  * HostArtifacts: puts files from a local artifacts directory (binaries built by
- * scripts/toolchain.sh) onto every lab host over SSH, with a sha256 check on the host, so a
+ * commands/toolchain.sh) onto every lab host over SSH, with a sha256 check on the host, so a
  * lab without internet needs no upstream download. A changed file is pushed again; destroy
  * removes it from the hosts.
  */
@@ -77,7 +77,7 @@ export class HostArtifacts extends pulumi.ComponentResource {
         const dir = path.resolve(REPO_ROOT, args.artifactsDir);
         this.dir = dir;
         assertArtifacts(args.artifactsDir, args.files.map((f) => f.name), args.buildCommand);
-        const script = fs.readFileSync(path.join(REPO_ROOT, "scripts/push-artifact.sh"), "utf8");
+        const script = fs.readFileSync(path.join(REPO_ROOT, "local-scripts/push-artifact.sh"), "utf8");
         const pushes = args.hosts.map((host) => args.files.map((file) => {
             const src = path.join(dir, file.name);
             const sha = fileSha256(src);

@@ -193,7 +193,7 @@ export class LabHosts extends pulumi.ComponentResource {
 
         const keygen = new command.local.Command(`${name}-ssh-key`, {
             create: `bash -s -- ${prefix}`,
-            stdin: fs.readFileSync(path.join(REPO_ROOT, "scripts/lab-keygen.sh"), "utf8"),
+            stdin: fs.readFileSync(path.join(REPO_ROOT, "local-scripts/lab-keygen.sh"), "utf8"),
             logging: "stderr",
         // Made once per stack: a later edit of the script must not make a new key (and new hosts).
         }, { parent: this, additionalSecretOutputs: ["stdout"], ignoreChanges: ["create", "stdin"] });
@@ -206,7 +206,7 @@ export class LabHosts extends pulumi.ComponentResource {
         // Pinned host ports: Docker gives a restarted container new ones for unpinned ports.
         const allocation = new command.local.Command(`${name}-ports`, {
             create: `bash -s -- ${count} ${prefix}`,
-            stdin: fs.readFileSync(path.join(REPO_ROOT, "scripts/lab-ports.sh"), "utf8"),
+            stdin: fs.readFileSync(path.join(REPO_ROOT, "local-scripts/lab-ports.sh"), "utf8"),
             triggers: [count],
         // Picked once per stack (again only when the count changes), like the key.
         }, { parent: this, ignoreChanges: ["create", "stdin"] });
@@ -240,7 +240,7 @@ export class LabHosts extends pulumi.ComponentResource {
         // container, so that the key every SSH client checks is known before the host boots.
         const hostKeyPairs = args.hosts.map((h) => new command.local.Command(`${name}-${h.name}-host-ssh-key`, {
             create: `bash -s -- ${prefix}-${h.name}`,
-            stdin: fs.readFileSync(path.join(REPO_ROOT, "scripts/lab-keygen.sh"), "utf8"),
+            stdin: fs.readFileSync(path.join(REPO_ROOT, "local-scripts/lab-keygen.sh"), "utf8"),
             logging: "stderr",
         }, { parent: this, additionalSecretOutputs: ["stdout"], ignoreChanges: ["create", "stdin"] }).stdout.apply(splitKeyPair));
         const hostKeys = hostKeyPairs.map((k) => pulumi.unsecret(k.apply((pair) => parseHostKey(pair.publicKey) ?? "")));
@@ -276,7 +276,7 @@ export class LabHosts extends pulumi.ComponentResource {
     }
 }
 
-/** Host `index`'s share of what scripts/lab-ports.sh printed: internal port -> published port. */
+/** Host `index`'s share of what local-scripts/lab-ports.sh printed: internal port -> published port. */
 export function assignPorts(allocated: string, wanted: number[], index: number): Record<number, number> {
     const all = allocated.trim().split(/\s+/).map(Number);
     const mine = all.slice(index * wanted.length, (index + 1) * wanted.length);
@@ -288,7 +288,7 @@ export function assignPorts(allocated: string, wanted: number[], index: number):
 
 /**
  * The `docker run` flags equivalent to vmContainerSettings, so that the same settings can be
- * tried with the plain Docker CLI where Pulumi cannot run (scripts/host-run-flags.ts prints them).
+ * tried with the plain Docker CLI where Pulumi cannot run (commands/host-run-flags.ts prints them).
  */
 export function dockerRunFlags(privileged: boolean): string[] {
     const s = vmContainerSettings(privileged);

@@ -26,7 +26,7 @@ export const KUBE_TOOLCHAIN_COMMAND = "npm run toolchain -- kube";
 /** Where image tarballs go on the hosts. */
 export const HOST_IMAGE_DIR = "/var/lib/netlab/images";
 
-/** What every node gets from the artifacts directory (scripts/toolchain.sh kube). */
+/** What every node gets from the artifacts directory (commands/toolchain.sh kube). */
 export const KUBE_NODE_FILES: ArtifactFile[] = [
     ...["kubeadm", "kubelet", "kubectl"].map((b) => ({ name: `kubernetes/${b}`, dest: `/usr/local/bin/${b}` })),
     ...["bridge", "host-local", "loopback", "portmap", "flannel"].map((p) => ({ name: `cni/${p}`, dest: `/opt/cni/bin/${p}` })),
@@ -98,7 +98,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
         const token = new command.local.Command(`${name}-token`, {
             create: "bash -s",
-            stdin: fs.readFileSync(path.join(REPO_ROOT, "scripts/kube-token.sh"), "utf8"),
+            stdin: fs.readFileSync(path.join(REPO_ROOT, "local-scripts/kube-token.sh"), "utf8"),
             logging: "stderr",
         }, { parent: this, additionalSecretOutputs: ["stdout"] });
         const tokenValue = pulumi.secret(token.stdout.apply((t) => t.trim()));

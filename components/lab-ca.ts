@@ -1,6 +1,6 @@
 /**
  * LabCa: the stack's own certificate authority and the serving certificates it issues
- * (scripts/lab-tls.sh, run on the machine that runs Pulumi). Made once per stack: later runs
+ * (local-scripts/lab-tls.sh, run on the machine that runs Pulumi). Made once per stack: later runs
  * keep the CA (an edit of the script does not rotate it) and re-issue a certificate only when
  * its names change. The CA's certificate is a plain output, so `curl --cacert` can trust the
  * lab; every key stays a secret in the stack's state.
@@ -22,7 +22,7 @@ export interface CertificatePair {
     key: string;
 }
 
-const SCRIPT = "bash scripts/lab-tls.sh";
+const SCRIPT = "bash local-scripts/lab-tls.sh";
 
 export class LabCa extends pulumi.ComponentResource {
     /** The CA's certificate (PEM). */

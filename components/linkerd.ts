@@ -64,7 +64,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
         }, { parent: this });
         // Made once: later runs keep them (an edit of the script does not rotate a running mesh's identity).
         const certs = new command.local.Command(`${name}-certs`, {
-            create: "bash scripts/linkerd-certs.sh",
+            create: "bash local-scripts/linkerd-certs.sh",
             dir: REPO_ROOT,
             environment: { NETLAB_NAMESPACE: LINKERD_NAMESPACE, NETLAB_WEBHOOKS: Object.values(LINKERD_WEBHOOKS).join(" ") },
             logging: "none",

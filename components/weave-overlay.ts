@@ -29,7 +29,7 @@ const WEAVE_IMAGES = cniBuild("weave");
 const OVERLAY_SCRIPT = "/usr/local/lib/netlab/weave-overlay.sh";
 /** What the overlay pushes from the artifacts directory, and the target that builds it. */
 export const WEAVE_ARTIFACTS = ["weave/weave", WEAVE_IMAGES.tarballs[0]];
-export const WEAVE_TOOLCHAIN_COMMAND = "scripts/toolchain.sh weave";
+export const WEAVE_TOOLCHAIN_COMMAND = "commands/toolchain.sh weave";
 
 export interface WeaveOverlayArgs {
     hosts: LabHost[];

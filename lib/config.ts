@@ -145,7 +145,7 @@ export interface LabConfig {
     labNetwork: string;
     /** docker mode: run host containers `--privileged` instead of the capability-based form. */
     privileged: boolean;
-    /** A local directory with the lab's binaries (scripts/toolchain.sh builds .toolchain/artifacts), copied to the hosts over SSH. */
+    /** A local directory with the lab's binaries (commands/toolchain.sh builds .toolchain/artifacts), copied to the hosts over SSH. */
     artifactsDir?: string;
     hosts: HostSpec[];
     weave: WeaveSettings;

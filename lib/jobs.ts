@@ -7,6 +7,9 @@ import { Fault, Strategy } from "./config";
 import { urlprefixTag, versionTag, workloadCanaryRoute, workloadRoute } from "./fabio";
 import { REPO_ROOT } from "./scripts";
 
+/** Every instance of a workload's job answers on this port at its own Weave address (weave-lab). */
+export const WORKLOAD_PORT = 8081;
+
 export interface HttpbackendJob {
     name: string;
     datacenter: string;

@@ -5,7 +5,7 @@
  * pulled from a registry.
  */
 
-/** Where the toolchain's Kubernetes images are named (scripts/toolchain.sh kube-images). */
+/** Where the toolchain's Kubernetes images are named (commands/toolchain.sh kube-images). */
 export const IMAGE_REPOSITORY = "localhost/netlab";
 
 /** Image tags of the components kubeadm runs that are not Kubernetes itself (toolchain/versions.env). */

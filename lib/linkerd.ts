@@ -1,6 +1,6 @@
 /**
  * Linkerd on kube-lab (`netlab:mesh: linkerd`): the names, images and Helm values of the
- * control plane netlab installs from the charts of the release it builds (scripts/toolchain.sh
+ * control plane netlab installs from the charts of the release it builds (commands/toolchain.sh
  * mesh), and the certificates it is given. Pure: components/linkerd.ts renders the charts.
  */
 
@@ -42,7 +42,7 @@ export const LINKERD_WEBHOOKS = {
 /** The control plane's Deployments: the mesh is up when every one is available. */
 export const LINKERD_DEPLOYMENTS = ["linkerd-identity", "linkerd-destination", "linkerd-proxy-injector"];
 
-/** What scripts/linkerd-certs.sh prints (PEM text). */
+/** What local-scripts/linkerd-certs.sh prints (PEM text). */
 export interface LinkerdCerts {
     trustAnchorsPEM: string;
     issuerCrtPEM: string;
@@ -51,7 +51,7 @@ export interface LinkerdCerts {
     webhooks: Record<string, { crtPEM: string; keyPEM: string }>;
 }
 
-/** Parses and checks scripts/linkerd-certs.sh's output. */
+/** Parses and checks local-scripts/linkerd-certs.sh's output. */
 export function parseLinkerdCerts(stdout: string): LinkerdCerts {
     const c = JSON.parse(stdout) as LinkerdCerts;
     const pem = (what: string, text: unknown, kind: RegExp): void => {

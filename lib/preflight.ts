@@ -57,7 +57,7 @@ export function labNetworkProblems(p: ConfigProblems, lab: Cidr, prefix: string,
                 const holder = stackOfPrefix(n.lab);
                 p.add("labNetwork", lab.text, `overlaps ${s} of Docker network '${n.name}', the lab network of stack '${holder}' ` +
                     "(Docker runs one stack per network range)",
-                `run both by giving this stack its own range (${fixNew}), or first scripts/lab.sh destroy ${holder}`);
+                `run both by giving this stack its own range (${fixNew}), or first commands/lab.sh destroy ${holder}`);
             } else {
                 p.add("labNetwork", lab.text, `overlaps ${s} of Docker network '${n.name}', which netlab did not make`,
                     `${fixNew}, or remove that network (docker network rm ${n.name})`);

@@ -75,7 +75,7 @@ export function hashDirectory(dir: string): string {
     return hash.digest("hex");
 }
 
-/** Splits what scripts/lab-keygen.sh prints into the private key and the public key line. */
+/** Splits what local-scripts/lab-keygen.sh prints into the private key and the public key line. */
 export function splitKeyPair(output: string): { privateKey: string; publicKey: string } {
     const m = /(-----BEGIN OPENSSH PRIVATE KEY-----[\s\S]+?-----END OPENSSH PRIVATE KEY-----)\s*(ssh-ed25519 \S+(?: [^\n]*)?)/.exec(output);
     if (!m) {

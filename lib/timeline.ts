@@ -2,7 +2,7 @@
  * Where a Pulumi run spends its time, from the engine's event log (`pulumi up --event-log`):
  * every resource step's start and end, the critical path through the stack's dependencies,
  * the time before the first step (program start) and after the last, and the phases outside
- * Pulumi that scripts/lab.sh records (toolchain check, engine). Pure: events and the state's
+ * Pulumi that commands/lab.sh records (toolchain check, engine). Pure: events and the state's
  * dependencies in; rows, a Markdown table and a Gantt chart's Vega-Lite spec out.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
@@ -175,7 +175,7 @@ export function buildTimeline(events: EngineEvent[], state: StateResource[] = []
     return { rows, programStart, total: last, durationSeconds, changes };
 }
 
-/** A phase of the command around Pulumi (scripts/lab.sh): name and seconds. */
+/** A phase of the command around Pulumi (commands/lab.sh): name and seconds. */
 export interface Phase {
     name: string;
     seconds: number;

@@ -29,7 +29,7 @@ export function buildHosts(cfg: LabConfig, publish: number[] = []): LabHosts {
 export function hostOutputs(hosts: LabHosts): LabOutputs {
     return {
         hosts: hosts.hosts.map((h) => ({ name: h.name, labAddress: h.labAddress, ssh: h.endpoint })),
-        // After `scripts/lab.sh key STACK` (lab.key and lab.known_hosts in the working copy).
+        // After `commands/lab.sh key STACK` (lab.key and lab.known_hosts in the working copy).
         sshCommands: pulumi.all(hosts.hosts.map((h) => h.endpoint)).apply((eps) => Object.fromEntries(eps.map((e, i) =>
             [hosts.hosts[i].name, `ssh -i lab.key -o UserKnownHostsFile=lab.known_hosts -p ${e.port} ${e.user}@${e.host}`]))),
         // The hosts' pinned SSH host keys, as a known_hosts file (ssh checks every connection against it).

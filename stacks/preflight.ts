@@ -1,7 +1,7 @@
 /**
  * The checks of a stack's config against what this machine already holds, before any
  * resource (docker mode): the local Docker engine's networks (lib/preflight.ts decides).
- * An engine that does not answer is left to scripts/lab.sh (it starts one) and to the
+ * An engine that does not answer is left to commands/lab.sh (it starts one) and to the
  * hosts layer's own error.
  */
 import * as pulumi from "@pulumi/pulumi";

@@ -21,12 +21,9 @@ import { generatedSecret } from "../components/secret";
 import {
     FABIO_PROXY_PORT, FABIO_SNI_PORT, FABIO_UI_PORT, sniCanaryName, splitOverrides, workloadCanaryRoute, workloadRoute,
 } from "../lib/fabio";
-import { httpbackendJob } from "../lib/jobs";
+import { httpbackendJob, WORKLOAD_PORT } from "../lib/jobs";
 import { LabConfig, WorkloadSpec } from "../lib/config";
 import { buildHosts, hostOutputs, LabOutputs } from "./hosts";
-
-/** Every instance answers on this port at its own Weave address. */
-export const WORKLOAD_PORT = 8081;
 
 /** Consul HTTP API and Nomad HTTP API, reachable from the machine running Pulumi. */
 export const CONSUL_HTTP_PORT = 8500;

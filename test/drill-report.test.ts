@@ -3,9 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { chartSpec, renderChartPng, svgToPng } from "../lib/drill/chart";
-import {
-    buildReport, DrillMeta, DrillReport, FortioResult, parseFortioResult, parseSamples, reportFileNames, Sample, writeReport,
-} from "../lib/drill/report";
+import { FortioResult, parseFortioResult, parseSamples, Sample } from "../lib/drill/inputs";
+import { buildReport, DrillMeta, DrillReport, reportFileNames, writeReport } from "../lib/drill/report";
 
 const FIXTURES = path.join(__dirname, "fixtures", "drill");
 const T0 = 1_700_000_000_000;

@@ -1,7 +1,8 @@
 import * as assert from "assert";
-import { canaryRequests, DrillReport, Sample } from "../lib/drill/report";
+import { Sample } from "../lib/drill/inputs";
+import { canaryRequests, DrillReport } from "../lib/drill/report";
 import { nextVersion, planDrill, previousVersion, settingChanges, WorkloadNow } from "../lib/drill/scenarios";
-import { afterChange, drillChecks, whyUpFailed } from "../scripts/drill";
+import { afterChange, drillChecks, whyUpFailed } from "../lib/drill/checks";
 
 const stable = (v: string): WorkloadNow => ({
     deployment: { state: "successful" },

@@ -40,10 +40,10 @@ export interface StackRun {
     secretOutputs: string[];
 }
 
-/** What scripts/lab-keygen.sh printed once, for the mocked key resource. */
+/** What local-scripts/lab-keygen.sh printed once, for the mocked key resource. */
 let keygenOutput: string | undefined;
 export function realKeygenOutput(): string {
-    keygenOutput ??= execFileSync("bash", [path.join(ROOT, "scripts/lab-keygen.sh"), "netlab-test"], { encoding: "utf8" });
+    keygenOutput ??= execFileSync("bash", [path.join(ROOT, "local-scripts/lab-keygen.sh"), "netlab-test"], { encoding: "utf8" });
     return keygenOutput;
 }
 
@@ -153,13 +153,13 @@ function remoteStdout(name: string): string {
 let port = 42000;
 /**
  * A local command's mocked stdout (inputs unwrapped): docker hosts' steps (`docker exec`)
- * print what their host script prints; scripts/lab-ports.sh prints COUNT free ports on one line.
+ * print what their host script prints; local-scripts/lab-ports.sh prints COUNT free ports on one line.
  */
 function localStdout(name: string, inputs: Record<string, unknown>): string {
     if (name.endsWith("-ssh-key")) {
         return realKeygenOutput();
     }
-    if (/^bash scripts\/(linkerd-certs|lab-tls)\.sh$/.test(String(inputs.create))) {
+    if (/^bash local-scripts\/(linkerd-certs|lab-tls)\.sh$/.test(String(inputs.create))) {
         // The mesh's and the lab CA's certificates: the real script (openssl, jq), as the program runs it.
         return execFileSync("bash", [String(inputs.create).replace(/^bash /, "")], {
             cwd: String(inputs.dir), env: { ...process.env, ...(inputs.environment as Record<string, string>) }, encoding: "utf8",

@@ -19,10 +19,10 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import { HOST_PRELUDE, REPO_ROOT, SCRIPT_NAME_INPUT } from "../lib/scripts";
+import { withTempTree } from "./temp-tree";
 
 /** One set of inputs a call can pass (a call with a `? :` or a function's several callers has several). */
 interface Variant {
@@ -289,7 +289,7 @@ function programSources(root: string): string[] {
             }
         }
     };
-    ["components", "stacks", "lib", "scripts"].forEach(walk);
+    ["components", "stacks", "lib", "commands"].forEach(walk);
     return out;
 }
 
@@ -304,9 +304,9 @@ describe("contract between the program and its host scripts (renderHostScript in
         const open = calls.flatMap((c) => c.variants.flatMap((v) => v.open.map((o) => `${c.at}: ${o}`)));
         assert.deepStrictEqual(open, [], "inputs that could not be followed");
         // The one call with a script that is not a literal: the command that renders any script by hand.
-        assert.deepStrictEqual(calls.filter((c) => c.script === undefined).map((c) => c.at.replace(/:\d+$/, "")), ["scripts/render-host-script.ts"]);
+        assert.deepStrictEqual(calls.filter((c) => c.script === undefined).map((c) => c.at.replace(/:\d+$/, "")), ["commands/render-host-script.ts"]);
         const drill = calls.find((c) => c.script === "host-scripts/drill-load.sh");
-        assert.ok(drill && drill.variants.length >= 8, "drill.ts: both runners times every action of onHost()");
+        assert.ok(drill && drill.variants.length >= 8, "lib/drill/run.ts: both runners times every action of onHost()");
         const nomadDelete = calls.find((c) => c.script === "host-scripts/nomad-job.sh" && c.variants[0].action === "delete");
         assert.ok(nomadDelete, "a literal NETLAB_ACTION is seen");
     });
@@ -316,12 +316,7 @@ describe("contract between the program and its host scripts (renderHostScript in
     });
 
     it("fails for a script that needs an input no call passes, and for an input no script reads", () => {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-contract-"));
-        try {
-            const write = (rel: string, text: string): void => {
-                fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-                fs.writeFileSync(path.join(root, rel), text);
-            };
+        withTempTree("netlab-contract-", (root, write) => {
             write(HOST_PRELUDE, "# shellcheck shell=bash\nlog() { echo \"${NETLAB_SCRIPT:-x}: $*\" >&2; }\n");
             write("host-scripts/x.sh", [
                 "#!/usr/bin/env bash", "set -euo pipefail", ": \"${NETLAB_A:?}\"", "if [ \"${NETLAB_ACTION:-create}\" = delete ]; then",
@@ -344,8 +339,6 @@ describe("contract between the program and its host scripts (renderHostScript in
                 "host-scripts/x.sh reads NETLAB_IN_HEREDOC without a default, and no call passes it",
                 "host-scripts/x.sh reads NETLAB_NEW without a default, and no call passes it",
             ]);
-        } finally {
-            fs.rmSync(root, { recursive: true, force: true });
-        }
+        });
     });
 });

@@ -63,7 +63,7 @@ describe("kube-lab workloads: versions, splits, rolling updates (lib/kube-worklo
     });
 });
 
-describe("Linkerd's values and certificates (lib/linkerd.ts, scripts/linkerd-certs.sh)", () => {
+describe("Linkerd's values and certificates (lib/linkerd.ts, local-scripts/linkerd-certs.sh)", () => {
     it("rejects output without the issuer key or a webhook's certificate", () => {
         assert.throws(() => parseLinkerdCerts(JSON.stringify({ trustAnchorsPEM: "-----BEGIN CERTIFICATE-----", issuerCrtPEM: "-----BEGIN CERTIFICATE-----" })),
             /no issuer key/);

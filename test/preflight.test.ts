@@ -16,7 +16,7 @@ describe("preflight: the lab network against the Docker engine's networks", () =
         const got = problems("192.168.56.0/24", [{ name: "netlab-dev-lab", subnets: ["192.168.56.0/24"], lab: "netlab-dev" }]);
         assert.deepStrictEqual(got, ["labNetwork '192.168.56.0/24': overlaps 192.168.56.0/24 of Docker network 'netlab-dev-lab', " +
             "the lab network of stack 'dev' (Docker runs one stack per network range). Fix: run both by giving this stack its own range " +
-            "(pulumi config set netlab:labNetwork 192.168.57.0/24 -s weave-lab), or first scripts/lab.sh destroy dev"]);
+            "(pulumi config set netlab:labNetwork 192.168.57.0/24 -s weave-lab), or first commands/lab.sh destroy dev"]);
     });
 
     it("refuses a partial overlap with a network netlab did not make, and says how to remove it", () => {

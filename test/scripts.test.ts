@@ -112,14 +112,14 @@ describe("host scripts", () => {
         assert.throws(() => splitKeyPair("nothing here"), /no OpenSSH private key/);
     });
 
-    /** Runs scripts/lab-ports.sh with stand-ins for ss (listening on `listening`) and docker (a container binding `bound`). */
+    /** Runs local-scripts/lab-ports.sh with stand-ins for ss (listening on `listening`) and docker (a container binding `bound`). */
     function labPorts(args: string[], listening: number[], bound: number[]): SpawnSyncReturns<string> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-ports-"));
         try {
             const lines = (ports: number[], fmt: (p: number) => string): string => ports.map((p) => `echo '${fmt(p)}'`).join("\n");
             fs.writeFileSync(path.join(dir, "ss"), `#!/bin/sh\n${lines(listening, (p) => `LISTEN 0 4096 127.0.0.1:${p} 0.0.0.0:*`)}\n`, { mode: 0o755 });
             fs.writeFileSync(path.join(dir, "docker"), `#!/bin/sh\ncase $1 in ps) echo c0ffee ;; inspect) ${lines(bound, String) || ":"} ;; esac\n`, { mode: 0o755 });
-            return spawnSync("bash", [path.join(ROOT, "scripts/lab-ports.sh"), ...args], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+            return spawnSync("bash", [path.join(ROOT, "local-scripts/lab-ports.sh"), ...args], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
         } finally {
             fs.rmSync(dir, { recursive: true });
         }
@@ -145,7 +145,7 @@ describe("host scripts", () => {
     });
 
     it("lab.sh asks the toolchain for what each stack uses and nothing more (dev: no Consul, Nomad or Weave)", () => {
-        const fn = execFileSync("sed", ["-n", "/^toolchain_targets()/,/^}/p", path.join(ROOT, "scripts/lab.sh")], { encoding: "utf8" });
+        const fn = execFileSync("sed", ["-n", "/^toolchain_targets()/,/^}/p", path.join(ROOT, "commands/lab.sh")], { encoding: "utf8" });
         const fakeBin = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-fake-pulumi-"));
         fs.writeFileSync(path.join(fakeBin, "pulumi"), "#!/bin/sh\n", { mode: 0o755 });
         const targets = (stack: string, withOwnPulumi: boolean): string => execFileSync("bash", ["-c", `${fn}\ntoolchain=/nonexistent; toolchain_targets ${stack} | tr '\\n' ' '`], {

@@ -11,7 +11,7 @@ import {
 
 const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 
-/** A stand-in artifacts directory (the real one is built by scripts/toolchain.sh). */
+/** A stand-in artifacts directory (the real one is built by commands/toolchain.sh). */
 const ARTIFACTS = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-artifacts-"));
 fs.writeFileSync(path.join(ARTIFACTS, "consul"), "fake consul");
 fs.writeFileSync(path.join(ARTIFACTS, "nomad"), "fake nomad");
@@ -105,7 +105,7 @@ describe("stack dev (docker hosts)", () => {
     it("pins each host's SSH port to one lab-ports.sh picked once for the stack, and exports it", () => {
         const alloc = named(run, "lab-ports");
         assert.strictEqual(alloc.inputs.create, "bash -s -- 3 netlab-dev", "one port per host (SSH), searched from the stack's own start");
-        assert.strictEqual(alloc.inputs.stdin, fs.readFileSync(path.join(ROOT, "scripts/lab-ports.sh"), "utf8"));
+        assert.strictEqual(alloc.inputs.stdin, fs.readFileSync(path.join(ROOT, "local-scripts/lab-ports.sh"), "utf8"));
         assert.deepStrictEqual(alloc.inputs.triggers, [3], "picked again only when the number of ports changes");
         const picked = pickedPorts(run);
         assert.strictEqual(new Set(picked).size, 3);
@@ -453,7 +453,7 @@ describe("stack options", () => {
             fs.writeFileSync(path.join(empty, f), `fake ${f}`);
         }
         await assert.rejects(runStackFile("weave-lab", { "netlab:artifactsDir": empty }),
-            /netlab:artifactsDir = '.*': weave\/weave, images\/weave.tar missing in .*Fix: scripts\/toolchain.sh weave/);
+            /netlab:artifactsDir = '.*': weave\/weave, images\/weave.tar missing in .*Fix: commands\/toolchain.sh weave/);
         assert.deepStrictEqual(lastRecorded().filter((r) => r.type !== "pulumi:pulumi:Stack"), [], "before any resource");
     });
 
@@ -478,7 +478,7 @@ describe("stack options", () => {
             await assert.rejects(runStackFile("weave-lab", withArtifacts), (e: unknown) => {
                 assert.ok(pulumi.RunError.isInstance(e), `a RunError, got ${String(e)}`);
                 assert.match(e.message, /netlab:labNetwork = '192.168.56.0\/24': overlaps 192.168.56.0\/24 of Docker network 'netlab-dev-lab', the lab network of stack 'dev'/);
-                assert.match(e.message, /pulumi config set netlab:labNetwork 192.168.57.0\/24 -s weave-lab\), or first scripts\/lab.sh destroy dev/);
+                assert.match(e.message, /pulumi config set netlab:labNetwork 192.168.57.0\/24 -s weave-lab\), or first commands\/lab.sh destroy dev/);
                 return true;
             });
             assert.deepStrictEqual(lastRecorded().filter((r) => r.type !== "pulumi:pulumi:Stack"), [], "before any resource");

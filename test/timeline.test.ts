@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { renderSpecSvg } from "../lib/charts";
 import { buildTimeline, parseEventLog, shortLabel, timelineMarkdown, timelineSpec } from "../lib/timeline";
-import { latestEventLog, readPhases, stateResources } from "../scripts/timeline";
+import { latestEventLog, readPhases, stateResources } from "../commands/lib/runs";
 
 const P = "urn:pulumi:dev::netlab::";
 const urn = (type: string, name: string): string => `${P}${type}::${name}`;

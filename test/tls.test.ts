@@ -11,7 +11,7 @@ import { splitOverrides, urlprefixTag, workloadCanaryRoute, workloadRoute } from
 import { HttpbackendJob, httpbackendJob } from "../lib/jobs";
 import { ConfigError } from "../lib/problems";
 import { buildLabConfig } from "../lib/validate";
-import { loadTarget, TLS_CONNECTION_REUSE } from "../scripts/drill";
+import { loadTarget, TLS_CONNECTION_REUSE } from "../lib/drill/target";
 import { fakeArtifacts, hostStep, named, rawFromStackFile, ROOT, runStackFile, StackRun } from "./harness";
 
 /** The keys of the problems a raw config has ([] when valid). */
@@ -113,8 +113,8 @@ describe("tls: a drill's load on the HTTPS path", () => {
     });
 });
 
-describe("tls: the lab CA (scripts/lab-tls.sh, run for real)", () => {
-    const run = (env: Record<string, string>): { crt: string; key: string } => JSON.parse(execFileSync("bash", ["scripts/lab-tls.sh"], {
+describe("tls: the lab CA (local-scripts/lab-tls.sh, run for real)", () => {
+    const run = (env: Record<string, string>): { crt: string; key: string } => JSON.parse(execFileSync("bash", ["local-scripts/lab-tls.sh"], {
         cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8",
     })) as { crt: string; key: string };
 

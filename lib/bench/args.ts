@@ -1,10 +1,10 @@
 /**
- * The command line of `npm run bench -- <stack> [options]` (scripts/bench.ts), parsed with
+ * The command line of `npm run bench -- <stack> [options]` (commands/bench.ts), parsed with
  * Node's util.parseArgs into what a bench run is asked for. Pure but for --out, which is
  * resolved against the working directory.
  */
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseCommandLine } from "../command-line";
 import { Cni, CNIS } from "../config";
 
 export interface BenchArgs {
@@ -26,13 +26,7 @@ export const BENCH_USAGE = "usage: npm run bench -- <stack> [--cnis a,b,…] [--
  */
 export function parseBenchArgs(argv: string[]): { stack: string; args: BenchArgs } {
     const usage = BENCH_USAGE;
-    let parsed: ReturnType<typeof parseOptions>;
-    try {
-        parsed = parseOptions(argv);
-    } catch (e) {
-        throw new Error(`${(e as Error).message}\n${usage}`);
-    }
-    const { values: v, positionals } = parsed;
+    const { values: v, positionals } = parseCommandLine(argv, ["cnis", "encrypted", "runs", "seconds", "file-mib", "out"], usage);
     const [stack] = positionals;
     if (positionals.length !== 1 || !stack || stack.startsWith("--")) {
         throw new Error(usage);
@@ -64,20 +58,4 @@ export function parseBenchArgs(argv: string[]): { stack: string; args: BenchArgs
     }
     args.encrypted = args.encrypted.filter((c) => args.cnis.includes(c));
     return { stack, args };
-}
-
-function parseOptions(argv: string[]) {
-    return parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-            "cnis": { type: "string" },
-            "encrypted": { type: "string" },
-            "runs": { type: "string" },
-            "seconds": { type: "string" },
-            "file-mib": { type: "string" },
-            "out": { type: "string" },
-        },
-    });
 }

@@ -1,5 +1,5 @@
 /**
- * What a bench run collects (scripts/bench.ts measures, this keeps the figures), pure: a round's
+ * What a bench run collects (lib/bench/run.ts measures, this keeps the figures), pure: a round's
  * record as its runs come in (the tests' Mbit/s, the measured hosts' RAM and CPU, what failed),
  * a round whose CNI did not come up, and at the end the results file (machine, versions, config,
  * every round) and the folder it goes to.

@@ -1,5 +1,5 @@
 /**
- * The CNIs' images as netlab builds them (scripts/toolchain.sh kube-images, calico, cilium and
+ * The CNIs' images as netlab builds them (commands/toolchain.sh kube-images, calico, cilium and
  * weave): their releases, the toolchain's tarballs and every image ref they hold, by CNI.
  */
 import { Cni } from "../config";
@@ -38,7 +38,7 @@ const CALICO_NODE_IMAGE = ref("calico-node", `v${V.CALICO_VERSION}`);
 const CALICO_KUBE_CONTROLLERS_IMAGE = ref("calico-kube-controllers", `v${V.CALICO_VERSION}`);
 const CALICO_REFS = [CALICO_NODE_IMAGE, CALICO_KUBE_CONTROLLERS_IMAGE];
 
-/** The CNIs built here (scripts/toolchain.sh kube-images, calico, cilium and weave): their images, by CNI. */
+/** The CNIs built here (commands/toolchain.sh kube-images, calico, cilium and weave): their images, by CNI. */
 export const CNI_BUILDS: Record<Cni, CniBuild> = {
     "flannel": { tarballs: ["images/flannel.tar"], refs: [FLANNEL_IMAGE], image: FLANNEL_IMAGE, images: {} },
     "kube-router": {

@@ -1,7 +1,7 @@
 /**
  * Weave Net 2.9.0 (rajch/weave, the maintained fork) on Kubernetes: the weave router
  * (weave-kube image) and weave-npc (NetworkPolicy, ingress and egress), one DaemonSet, from
- * the images scripts/toolchain.sh weave builds. The lab kernels have no Open vSwitch, so the
+ * the images commands/toolchain.sh weave builds. The lab kernels have no Open vSwitch, so the
  * router runs sleeve only (WEAVE_NO_FASTDP: no fast datapath attempt). Encryption: the weave
  * password from a Secret netlab creates (a Pulumi secret); sleeve then seals every packet
  * with NaCl.

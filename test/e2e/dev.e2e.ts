@@ -8,9 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, sh, shBuffer, sshArgs } from "./lab";
-import { writeLabKeys } from "../../scripts/lab-stack";
+import { writeLabKeys } from "../../commands/lib/lab-stack";
+import { HostOut } from "../../lib/lab";
 
-interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
 describe("e2e: dev stack (three docker hosts)", function () {
     this.timeout(30 * 60 * 1000);

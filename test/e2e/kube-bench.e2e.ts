@@ -8,8 +8,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { openBenchLab } from "../../commands/lib/lab-stack";
 import { parseBenchResults, TESTS } from "../../lib/bench/results";
-import { runBench } from "../../scripts/bench";
+import { runBench } from "../../lib/bench/run";
 import { checkPrerequisites, dockerObjects, LabStack, Phases, ROOT } from "./lab";
 
 describe("e2e: CNI benchmark on kube-lab (bare metal, idle, flannel, weave; three runs each)", function () {
@@ -36,9 +37,10 @@ describe("e2e: CNI benchmark on kube-lab (bare metal, idle, flannel, weave; thre
 
     it("the bench measures every test three times on bare metal, flannel and weave, and puts the stack's CNI back", async () => {
         fs.rmSync(outDir, { recursive: true, force: true });
-        const { results, dir } = await phases.time("bench", () => runBench(lab.opened, {
+        const opened = openBenchLab(lab.opened);
+        const { results, dir } = await phases.time("bench", () => runBench(opened, {
             cnis: ["flannel", "weave"], encrypted: [], runs: 3, seconds: 2, fileMiB: 32, outDir, log: (l) => console.log(`      ${l}`),
-        }));
+        }).finally(() => opened.close()));
         assert.strictEqual(dir, outDir);
         // What was written reads back as valid results.
         const saved = parseBenchResults(JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")));

@@ -15,8 +15,8 @@ import * as path from "path";
 import { CNI_TRAITS, cniBuild } from "../../lib/cni";
 import { Cni, CNIS } from "../../lib/config";
 import { checkPrerequisites, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
+import { HostOut } from "../../lib/lab";
 
-interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
 const ARTIFACTS = path.join(ROOT, ".toolchain", "artifacts");
 const KUBECTL = path.join(ARTIFACTS, "kubernetes", "kubectl");

@@ -11,7 +11,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { SPLIT_MIN_REQUESTS } from "../../scripts/drill";
+import { SPLIT_MIN_REQUESTS } from "../../lib/drill/checks";
 import { checkPrerequisites, dockerObjects, drillRunner, LabStack, Phases, ROOT, sh } from "./lab";
 
 const ARTIFACTS = path.join(ROOT, ".toolchain", "artifacts");

@@ -9,7 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { DrillArgs, DrillResult, drillTable, runDrill } from "../../scripts/drill";
+import { openLab } from "../../commands/lib/lab-stack";
+import { DrillArgs } from "../../lib/drill/args";
+import { DrillResult, drillTable, runDrill } from "../../lib/drill/run";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const TOOLCHAIN_BIN = process.env.NETLAB_TOOLCHAIN ?? path.join(ROOT, ".toolchain", "bin");
@@ -104,7 +106,7 @@ export class LabStack {
                 PULUMI_BACKEND_URL: `file://${this.stateDir}`,
                 PULUMI_CONFIG_PASSPHRASE: "netlab-e2e",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
-                // As scripts/lab.sh runs it: transpiled only, no plugin downloads.
+                // As commands/lab.sh runs it: transpiled only, no plugin downloads.
                 PULUMI_NODEJS_TRANSPILE_ONLY: "true",
                 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             },
@@ -182,9 +184,10 @@ export function drillRunner(lab: LabStack, phases: Phases, outDir: string, table
     (scenario: DrillArgs["scenario"], extra?: Partial<DrillArgs>) => Promise<DrillResult> {
     return async (scenario, extra = {}) => {
         const name = `${scenario}${extra.weights ? ` ${extra.weights.join("/")}` : ""}`;
-        const r = await phases.time(`drill ${name}`, () => runDrill(lab.opened, {
+        const opened = openLab(lab.opened);
+        const r = await phases.time(`drill ${name}`, () => runDrill(opened, {
             scenario, qps: 500, minRequests: 10000, maxSeconds: 600, outDir, log: (l) => console.log(`      ${l}`), ...extra,
-        }));
+        }).finally(() => opened.close()));
         tables.push(`      ${name} (${r.files.png}):\n${drillTable(r)}`);
         console.log(drillTable(r));
         assert.deepStrictEqual(r.checks.filter((c) => !c.ok), [], `drill ${name}: every check passes`);

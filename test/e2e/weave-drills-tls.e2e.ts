@@ -14,7 +14,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { HostOut, LabKeys, sshTo, writeLabKeys } from "../../scripts/lab-stack";
+import { LabKeys, sshTo, writeLabKeys } from "../../commands/lib/lab-stack";
+import { HostOut } from "../../lib/lab";
 import { checkPrerequisites, dockerObjects, drillRunner, LabStack, Phases, ROOT, sh } from "./lab";
 
 interface WorkloadOut { deployment: { state: string }; instances: string[] }

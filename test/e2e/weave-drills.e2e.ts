@@ -11,7 +11,7 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { SPLIT_MIN_REQUESTS } from "../../scripts/drill";
+import { SPLIT_MIN_REQUESTS } from "../../lib/drill/checks";
 import { changed, checkPrerequisites, dockerObjects, drillRunner, LabStack, Phases, ROOT, sh } from "./lab";
 
 interface WorkloadOut { deployment: { state: string; jobVersion: number }; instances: string[]; history: { jobVersion: number }[] }

@@ -12,9 +12,9 @@ import * as os from "os";
 import * as path from "path";
 import { cniBuild } from "../../lib/cni";
 import { changed, checkPrerequisites, dockerObjects, interruptedUp, LabStack, Phases, ROOT, sh, sshArgs } from "./lab";
-import { writeLabKeys } from "../../scripts/lab-stack";
+import { writeLabKeys } from "../../commands/lib/lab-stack";
+import { HostOut } from "../../lib/lab";
 
-interface HostOut { name: string; labAddress: string; ssh: { host: string; port: number; user: string } }
 
 describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave Net, subnet isolation)", function () {
     this.timeout(30 * 60 * 1000);
@@ -359,7 +359,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
 
     it("the DNS switch undoes itself cleanly and can be re-applied (what destroy and a re-run do)", () => {
         const ssh = sshArgs(keyFile, hosts[0].ssh.port, "root", "127.0.0.1", knownHosts);
-        const render = (action: string): string => sh("npx", ["--no-install", "ts-node", "--transpile-only", "scripts/render-host-script.ts",
+        const render = (action: string): string => sh("npx", ["--no-install", "ts-node", "--transpile-only", "commands/render-host-script.ts",
             "host-scripts/consul-dns.sh", `NETLAB_ACTION=${action}`], { cwd: ROOT });
         const before = sh("ssh", [...ssh, "cat /etc/resolv.conf.netlab-orig"]);
         sh("ssh", [...ssh, "bash -s"], { input: render("delete") });
@@ -378,7 +378,7 @@ describe("e2e: weave-lab stack (hosts, air-gapped binaries, Consul, Nomad, Weave
         const ssh = sshArgs(keyFile, h.ssh.port, "root", "127.0.0.1", knownHosts);
         // What destroy does first: the jobs go, then the overlay.
         sh("ssh", [...ssh, "nomad job stop -purge httpbackend >/dev/null; nomad job stop -purge httpbackend-isolated >/dev/null; sleep 3"]);
-        const render = sh("npx", ["--no-install", "ts-node", "--transpile-only", "scripts/render-host-script.ts", "host-scripts/weave-overlay.sh",
+        const render = sh("npx", ["--no-install", "ts-node", "--transpile-only", "commands/render-host-script.ts", "host-scripts/weave-overlay.sh",
             "NETLAB_ACTION=delete", `NETLAB_IMAGE_REFS=${cniBuild("weave").refs.join(" ")}`], { cwd: ROOT });
         for (let i = 0; i < 2; i++) {
             assert.match(sh("ssh", [...ssh, "bash -s"], { input: render }), /weave removed from u3/, "the cleanup can run twice");

@@ -1,5 +1,5 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
-# The local Docker engine the image targets need (sourced by scripts/toolchain.sh).
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
+# The local Docker engine the image targets need (sourced by commands/toolchain.sh).
 
 # Starts dockerd (as root) when no engine answers, else says how to start one.
 ensure_docker() {
@@ -18,7 +18,7 @@ ensure_docker() {
     done
 }
 
-# Target docker-engine: just the engine (scripts/lab.sh runs it before a docker-mode lab).
+# Target docker-engine: just the engine (commands/lab.sh runs it before a docker-mode lab).
 recipe_docker_engine() {
     ensure_docker
 }

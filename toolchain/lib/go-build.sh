@@ -1,5 +1,5 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
-# Go builds through wrapper modules (sourced by scripts/toolchain.sh): toolchain/wrappers/NAME
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
+# Go builds through wrapper modules (sourced by commands/toolchain.sh): toolchain/wrappers/NAME
 # holds a go.mod template (@VAR@ from versions.env) and a tools.go that imports what to build,
 # so a release is built from the Go module proxy at exactly the pinned versions.
 

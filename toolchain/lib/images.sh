@@ -1,6 +1,6 @@
-# shellcheck shell=bash disable=SC2154,SC2034  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh; replaced_image: read by its caller
+# shellcheck shell=bash disable=SC2154,SC2034  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh; replaced_image: read by its caller
 # Image builds with the local Docker engine, shared by the image recipes (sourced by
-# scripts/toolchain.sh): build one image from a prepared context, save images into a tarball,
+# commands/toolchain.sh): build one image from a prepared context, save images into a tarball,
 # write the list of what a tarball holds.
 
 # Builds REF from the context folder CTX (build args as given), logging into LOGF. Sets

@@ -1,6 +1,6 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Pulumi's provider plugins, built here from their release sources (sourced by
-# scripts/toolchain.sh). Each is installed into Pulumi's plugin cache ($PULUMI_HOME/plugins)
+# commands/toolchain.sh). Each is installed into Pulumi's plugin cache ($PULUMI_HOME/plugins)
 # under its name and version, so the CLI uses it for exactly the version the npm SDK asks for.
 
 # Installs plugin binary BIN as resource plugin NAME vVERSION unless the cache holds it already.

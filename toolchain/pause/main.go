@@ -6,7 +6,7 @@
 //     containers, orphans are re-parented to it and would otherwise stay zombies);
 //   - "-v": print the version and exit.
 //
-// Standard library only; built static (CGO_ENABLED=0) by scripts/toolchain.sh pause.
+// Standard library only; built static (CGO_ENABLED=0) by commands/toolchain.sh pause.
 package main
 
 import (

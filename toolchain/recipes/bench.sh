@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # The CNI benchmark's image (npm run bench): iperf3, nginx, vsftpd, sshd and their clients from
 # Debian, in artifacts/images/bench.tar (images/bench/bench).
 

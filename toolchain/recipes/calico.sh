@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Calico (the projectcalico/calico monorepo) from its release archive (NETLAB_SOURCE_MIRROR;
 # the Go module proxy refuses it, its dependencies it serves), built as upstream's Makefiles
 # do (lib.Makefile's LDFLAGS: -X pkg/buildinfo.Version/BuildDate/GitRevision; no build tags;

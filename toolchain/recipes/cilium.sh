@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Cilium (github.com/cilium/cilium, served by the Go module proxy; vendor/ is not in its zip,
 # bpf/ is) through wrappers/cilium, whose replaces stand in for the two modules the proxy
 # refuses (see its go.mod.in; sigs.k8s.io/mcs-api/controllers comes from the source mirror).

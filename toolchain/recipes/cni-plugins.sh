@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # The CNI plugins the lab's nodes get in /opt/cni/bin: four from containernetworking/plugins
 # CNI_PLUGINS_VERSION (wrapper cni-plugins), and flannel's meta-plugin from flannel-io/cni-plugin
 # CNI_FLANNEL_PLUGIN_VERSION, the one today's flannel releases ship, from its release archive

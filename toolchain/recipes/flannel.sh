@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # flanneld, static: on amd64 upstream links the UDP backend's C proxy (cgo). The build uses a
 # copy of flannel's module (a replace in the work dir) in which the proxy's files are dropped
 # and wrappers/flannel/udp_network_nocgo.go stands in for udp_network_amd64.go, so choosing

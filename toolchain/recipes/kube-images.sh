@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Kubernetes images: built from images/k8s/NAME/Dockerfile with the binaries of the kube targets
 # (toolchain/lib/images.sh build_image_set), in three tarballs, each listed beside it:
 # artifacts/images/kubernetes.tar (the control plane, kube-proxy, etcd, CoreDNS, pause),

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # kube-router 2.x from its release archive (NETLAB_SOURCE_MIRROR: the module proxy refuses its
 # /v2 module after v2.1.0). Its go.mod pins a pseudo-version of vishvananda/netlink that the
 # proxy refuses as well: the build replaces it with that commit's archive, from the mirror.

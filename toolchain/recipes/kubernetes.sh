@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Kubernetes (k8s.io/kubernetes and its staging modules) from the Go module proxy.
 recipe_kubernetes() {
     local fp cmd outs=() v="v$KUBERNETES_VERSION" flags

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Linkerd (the mesh of kube-lab, `netlab:mesh: linkerd`) from its release archives, as
 # upstream's Dockerfile.controller and Dockerfile.proxy build it, on netlab's Debian base:
 #   linkerd-proxy    artifacts/linkerd/linkerd2-proxy: the data plane (Rust; linkerd2-proxy

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # netlab's own parts: the sample service, the pod sandbox's pause program, the base image.
 
 # The lab's sample service, from this repo (standard library only: no proxy needed).

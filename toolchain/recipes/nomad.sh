@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # HashiCorp Nomad from the Go module proxy (wrapper toolchain/wrappers/nomad).
 recipe_nomad() {
     build_artifact nomad github.com/hashicorp/nomad \

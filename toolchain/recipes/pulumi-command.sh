@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Pulumi's command provider plugin (pulumi/pulumi-command) from its release archive; its Go
 # dependencies come from the module proxy. The version matches @pulumi/command in package.json.
 recipe_pulumi_command() {

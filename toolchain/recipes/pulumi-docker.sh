@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Pulumi's docker provider plugin (pulumi/pulumi-docker), as its Makefile builds it: the
 # Terraform provider it bridges (kreuzwerker/terraform-provider-docker, its `upstream` git
 # submodule, which release archives leave out) is put in place and pulumi-docker's own

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Pulumi's kubernetes provider plugin (pulumi/pulumi-kubernetes). Three modules it pins are
 # refused by the module proxy and come from their archives instead (replaces): fluxcd's ssa
 # (a pseudo-version), pulumi/pkg/v3 (the proxy serves its go.mod, not its zip) and the .NET

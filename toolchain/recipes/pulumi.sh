@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # The Pulumi CLI and its Node.js language host (pulumi/pulumi), from the Go module proxy.
 
 # The CLI: pkg/v3 at PULUMI_VERSION (later releases are not served whole).

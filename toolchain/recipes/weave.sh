@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by scripts/toolchain.sh
+# shellcheck shell=bash disable=SC2154  # root, cache, bin, artifacts, stamps: set by commands/toolchain.sh
 # Weave Net (rajch/weave, the maintained fork of weaveworks/weave) from its release archive
 # (NETLAB_SOURCE_MIRROR; it carries vendor/, so the build needs no module downloads), with
 # netlab's patches (toolchain/patches/weave/), built as upstream's reweave/build/Makefile does

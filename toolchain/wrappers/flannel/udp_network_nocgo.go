@@ -1,4 +1,4 @@
-// netlab's stand-in for flannel's pkg/backend/udp/udp_network_amd64.go. scripts/toolchain.sh
+// netlab's stand-in for flannel's pkg/backend/udp/udp_network_amd64.go. commands/toolchain.sh
 // flannel builds flanneld from a copy of flannel's module in which this file replaces that
 // one (and the C proxy's files are dropped): upstream's UDP data path on amd64 is a C proxy
 // (cgo), and netlab builds flanneld static with CGO_ENABLED=0. Choosing the "udp" backend

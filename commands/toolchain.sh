@@ -9,7 +9,7 @@
 # What each target builds and how is in toolchain/recipes/<project>.sh; versions and sha256
 # in toolchain/versions.env; netlab's changes to upstream code in toolchain/patches/.
 # Incremental: an artifact is rebuilt only when its versions or recipe changed. Usage:
-#   scripts/toolchain.sh [TARGET …]   default: the `default` group
+#   commands/toolchain.sh [TARGET …]   default: the `default` group
 #   groups:  dev     = pulumi nodejs-host pulumi-command pulumi-docker base-image (the dev stack:
 #                      just the hosts)
 #            weave-lab = consul nomad fabio fortio httpbackend weave (weave-lab's binaries;
@@ -22,7 +22,7 @@
 #            mesh    = linkerd (proxy and policy controller in Rust, control plane and proxy-init
 #                      in Go, charts, images) and fortio-image (kube-lab's drills)
 #            all     = default, kube and mesh
-#   docker-engine: only start the local Docker engine if none answers (scripts/lab.sh uses it)
+#   docker-engine: only start the local Docker engine if none answers (commands/lab.sh uses it)
 # Progress: a line at least every 30 s while a target builds (what, how long, what is left).
 # base-image (debootstrap: network and disk) builds beside the Go builds (CPU).
 set -euo pipefail
@@ -207,4 +207,4 @@ for t in "${targets[@]}"; do
     log "$t: $((SECONDS - start)) s"
 done
 await_base_image
-log "done: put $bin on PATH (scripts/lab.sh does it for you)"
+log "done: put $bin on PATH (commands/lab.sh does it for you)"

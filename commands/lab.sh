@@ -3,13 +3,13 @@
 #   state in a file backend inside the working copy (.pulumi-state/),
 #   a random passphrase per checkout for the stacks' secrets (.netlab/passphrase) unless you set your own.
 # Usage:
-#   scripts/lab.sh up [STACK]        create the stack if needed, then pulumi up --yes (default STACK: dev)
-#   scripts/lab.sh destroy [STACK]   pulumi destroy --yes
-#   scripts/lab.sh key [STACK]       write the lab's SSH key to ./lab.key (mode 600), the hosts' keys to ./lab.known_hosts
-#   scripts/lab.sh drill STACK SCENARIO [OPTIONS]   an upgrade under load, measured (scripts/drill.ts)
-#   scripts/lab.sh bench STACK [OPTIONS]            the CNI benchmark on a kube-lab (scripts/bench.ts)
-#   scripts/lab.sh timeline STACK [--log FILE]      where the last up/destroy spent its time (scripts/timeline.ts)
-#   scripts/lab.sh pulumi ARGS...    any pulumi command with the same environment
+#   commands/lab.sh up [STACK]        create the stack if needed, then pulumi up --yes (default STACK: dev)
+#   commands/lab.sh destroy [STACK]   pulumi destroy --yes
+#   commands/lab.sh key [STACK]       write the lab's SSH key to ./lab.key (mode 600), the hosts' keys to ./lab.known_hosts
+#   commands/lab.sh drill STACK SCENARIO [OPTIONS]   an upgrade under load, measured (commands/drill.ts)
+#   commands/lab.sh bench STACK [OPTIONS]            the CNI benchmark on a kube-lab (commands/bench.ts)
+#   commands/lab.sh timeline STACK [--log FILE]      where the last up/destroy spent its time (commands/timeline.ts)
+#   commands/lab.sh pulumi ARGS...    any pulumi command with the same environment
 # Every up and destroy keeps Pulumi's engine event log and the phases around it in
 # .netlab/runs/STACK/ (the newest 20 runs per stack), for `timeline`.
 # Environment (all optional): PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE(_FILE), NETLAB_TOOLCHAIN.
@@ -42,7 +42,7 @@ ensure_passphrase() {
             mkdir -p "$(dirname "$passphrase_file")"
             if compgen -G "$root/.pulumi-state/.pulumi/stacks/netlab/*.json" >/dev/null; then
                 # Stacks made with the old fixed passphrase stay readable; rotate with
-                # `scripts/lab.sh pulumi stack change-secrets-provider passphrase -s STACK`.
+                # `commands/lab.sh pulumi stack change-secrets-provider passphrase -s STACK`.
                 printf '%s\n' "$legacy_passphrase" >"$passphrase_file.tmp"
                 echo "lab: existing stacks use the former fixed passphrase; kept in $passphrase_file (rotate it: docs/using-the-lab.md, 'Secrets')" >&2
             else
@@ -67,7 +67,7 @@ esac
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
-# What `up` of a stack needs from this repo's toolchain (scripts/toolchain.sh, incremental:
+# What `up` of a stack needs from this repo's toolchain (commands/toolchain.sh, incremental:
 # about a second when everything is built, and it completes a build that stopped part-way),
 # and only that: the Pulumi CLI and plugins when no other Pulumi CLI is on PATH, the base image
 # for docker-mode hosts, and, when the stack takes its binaries from .toolchain/artifacts,
@@ -96,11 +96,11 @@ ensure_toolchain() { # STACK
         # Nothing can be built here: go on with what there is (a missing binary is named later).
         command -v pulumi >/dev/null 2>&1 && return 0
         echo "lab: the Pulumi CLI is not on PATH (nor in $toolchain), and there is no Go to build it." >&2
-        echo "lab: install the Pulumi CLI, or Go 1.24+ for scripts/toolchain.sh (README.md, 'Prerequisites')." >&2
+        echo "lab: install the Pulumi CLI, or Go 1.24+ for commands/toolchain.sh (README.md, 'Prerequisites')." >&2
         exit 1
     fi
-    echo "lab: checking the toolchain (scripts/toolchain.sh ${targets[*]}; the first build takes a while)" >&2
-    NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/scripts/toolchain.sh" "${targets[@]}"
+    echo "lab: checking the toolchain (commands/toolchain.sh ${targets[*]}; the first build takes a while)" >&2
+    NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/commands/toolchain.sh" "${targets[@]}"
     export PATH="$toolchain:$PATH"
 }
 
@@ -108,7 +108,7 @@ ensure_toolchain() { # STACK
 ensure_engine() { # STACK
     grep -Eq '^[[:space:]]*netlab:hostProvider:[[:space:]]*ssh' "Pulumi.$1.yaml" 2>/dev/null && return 0
     docker info >/dev/null 2>&1 && return 0
-    "$root/scripts/toolchain.sh" docker-engine
+    "$root/commands/toolchain.sh" docker-engine
 }
 
 # Pulumi writes a passphrase salt into a stack file the first time it opens the stack's
@@ -141,10 +141,10 @@ timed_pulumi() { # ACTION STACK PHASES [PULUMI ARG…]
     t=$EPOCHREALTIME
     # --event-log is one of the CLI's debug flags: PULUMI_DEBUG_COMMANDS shows it.
     PULUMI_DEBUG_COMMANDS=true pulumi "$action" --yes --stack "$stack" --event-log "$base.events.jsonl" "$@" || rc=$?
-    printf '%s%s\t%s\n%s\t%s\n' "$phases" "pulumi $action (CLI)" "$(since "$t")" "total (scripts/lab.sh)" "$(since "$started")" >"$base.phases"
+    printf '%s%s\t%s\n%s\t%s\n' "$phases" "pulumi $action (CLI)" "$(since "$t")" "total (commands/lab.sh)" "$(since "$started")" >"$base.phases"
     # shellcheck disable=SC2012 # names are ours: <UTC time>-<action>.*
     ls -1 "$dir" | sed -n 's/\.phases$//p' | sort -r | tail -n +21 | while read -r run; do rm -f "$dir/$run".*; done
-    echo "lab: $action of $stack took $(since "$started") s; where it went: scripts/lab.sh timeline $stack" >&2
+    echo "lab: $action of $stack took $(since "$started") s; where it went: commands/lab.sh timeline $stack" >&2
     return "$rc"
 }
 
@@ -177,7 +177,7 @@ case "$action" in
         timed_pulumi destroy "$stack" "$phases" --skip-preview "${@:2}"
         ;;
     timeline)
-        node -r ts-node/register/transpile-only "$root/scripts/timeline.ts" "$@"
+        node -r ts-node/register/transpile-only "$root/commands/timeline.ts" "$@"
         ;;
     key)
         stack=${1:-dev}
@@ -188,13 +188,13 @@ case "$action" in
         ;;
     drill)
         # kube-lab drills run fortio in a pod: its image (a no-op when it is built).
-        NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/scripts/toolchain.sh" fortio-image
-        node -r ts-node/register/transpile-only "$root/scripts/drill.ts" "$@"
+        NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/commands/toolchain.sh" fortio-image
+        node -r ts-node/register/transpile-only "$root/commands/drill.ts" "$@"
         ;;
     bench)
         # The bench's image (a no-op when it is built).
-        NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/scripts/toolchain.sh" bench
-        node -r ts-node/register/transpile-only "$root/scripts/bench.ts" "$@"
+        NETLAB_TOOLCHAIN_DIR=$(dirname "$toolchain") "$root/commands/toolchain.sh" bench
+        node -r ts-node/register/transpile-only "$root/commands/bench.ts" "$@"
         ;;
     pulumi)
         pulumi "$@"

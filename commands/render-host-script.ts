@@ -1,6 +1,6 @@
 /**
  * Prints a host script rendered with its inputs, exactly as the program sends it over SSH.
- * Usage: npx ts-node scripts/render-host-script.ts host-scripts/wait-ready.sh NETLAB_HOST=u1 [NETLAB_X=y …]
+ * Usage: npx ts-node commands/render-host-script.ts host-scripts/wait-ready.sh NETLAB_HOST=u1 [NETLAB_X=y …]
  * Then, e.g.: … | ssh -i lab.key -p PORT root@127.0.0.1 bash -s
  */
 import { renderHostScript } from "../lib/scripts";

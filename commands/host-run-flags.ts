@@ -1,7 +1,7 @@
 /**
  * Prints, one per line, the `docker run` flags that make a host container behave like a VM,
  * taken from the same code the Pulumi program uses (components/hosts.ts).
- * Usage: npx ts-node scripts/host-run-flags.ts [true|false]   (privileged; default false)
+ * Usage: npx ts-node commands/host-run-flags.ts [true|false]   (privileged; default false)
  */
 import { dockerRunFlags } from "../components/hosts";
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Copies one file from the machine running Pulumi to a lab host (air-gapped artifacts:
-# binaries built by scripts/toolchain.sh instead of upstream downloads), installs it
+# binaries built by commands/toolchain.sh instead of upstream downloads), installs it
 # atomically and checks its sha256 on the host. With NETLAB_ACTION=delete it removes it.
 # Safe to re-run. Inputs (environment, set by components/artifacts.ts):
 #   docker hosts: NETLAB_CONTAINER (the host's container, reached with `docker exec`);
