@@ -6,7 +6,8 @@
 import { sniCanaryName } from "./fabio";
 import { Cidr, containsCidr, isHostAddress, nthAddress, overlaps, parseCidr, parseIPv4 } from "./cidr";
 import { WEAVE_VERSION } from "./cni/weave";
-import { DEFAULTS, LabConfig, parseLabConfig, RawConfig, SECRET_KEYS, show, WorkloadSpec } from "./config";
+import { DEFAULTS, LabConfig, RawConfig, SECRET_KEYS, WorkloadSpec } from "./config";
+import { parseLabConfig, show } from "./config-parse";
 import { ConfigProblems } from "./problems";
 import { parseHostKey } from "./ssh";
 
