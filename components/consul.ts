@@ -5,7 +5,7 @@
  * host resolves *.consul through its agent without losing its normal DNS.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { hostCommand } from "./host-command";
+import { hostCommand, installAndRun } from "./host-command";
 import { CONSUL_UNIT, consulServerConfig } from "../lib/agents";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { agentCommand } from "./agent";
@@ -67,7 +67,7 @@ export class ConsulCluster extends pulumi.ComponentResource {
         this.members = gate.stdout;
         this.cluster = gate;
         // Installed on the host and run from there: its unit runs it again at every boot.
-        const run = `install -D -m 0755 /dev/stdin ${CONSUL_DNS_SCRIPT} && ${CONSUL_DNS_SCRIPT}`;
+        const run = installAndRun(CONSUL_DNS_SCRIPT);
         const dns = args.hosts.map((h) => hostCommand(`${name}-${h.name}-dns`, h, {
             create: run,
             update: run,

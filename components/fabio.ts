@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FABIO_UI_PORT, FABIO_UNIT, fabioProperties, LAB_CA_FILE } from "../lib/fabio";
 import { renderHostScript, shellQuote } from "../lib/scripts";
 import { agentCommand } from "./agent";
-import { hostCommand } from "./host-command";
+import { hostCommand, installAndRun } from "./host-command";
 import { LabHost, stdoutByHost } from "./hosts";
 
 /** Where the program installs host-scripts/fabio-sni.sh (its unit runs it at boot). */
@@ -45,7 +45,7 @@ export class Fabio extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: args.dependsOn }));
         const sni = args.sni;
         if (sni !== undefined && sni.names.length > 0) {
-            const run = `install -D -m 0755 /dev/stdin ${FABIO_SNI_SCRIPT} && ${FABIO_SNI_SCRIPT}`;
+            const run = installAndRun(FABIO_SNI_SCRIPT);
             const stdin = pulumi.output(sni.ca).apply((ca) => renderHostScript("host-scripts/fabio-sni.sh", {
                 NETLAB_NAMES: sni.names.join(" "), NETLAB_CA: ca, NETLAB_CA_FILE: LAB_CA_FILE,
             }));

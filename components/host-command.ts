@@ -59,6 +59,14 @@ export function dockerExec(container: string, line: string, ifRunning = false): 
     return `if [ "$(docker inspect -f '{{.State.Running}}' ${shellQuote(container)} 2>/dev/null)" = true ]; then ${exec}; fi`;
 }
 
+/**
+ * The command line of a step whose script (its standard input) is installed on the host at PATH
+ * and run from there, so that a unit on the host can run it again at boot.
+ */
+export function installAndRun(path: string, mode: "0755" | "0700" = "0755"): string {
+    return `install -D -m ${mode} /dev/stdin ${path} && ${path}`;
+}
+
 /** sha256 of a step's command line and standard input (secret when either is). */
 export function scriptDigest(create: pulumi.Input<string>, stdin?: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.all([create, stdin ?? ""]).apply(([c, s]) => crypto.createHash("sha256").update(c).update("\0").update(s).digest("hex"));

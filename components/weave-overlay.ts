@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import { HostArtifacts } from "./artifacts";
-import { hostCommand } from "./host-command";
+import { hostCommand, installAndRun } from "./host-command";
 import { LabHost, vmContainerSettings } from "./hosts";
 import { cniBuild } from "../lib/cni";
 import { WeaveSettings } from "../lib/config";
@@ -96,7 +96,7 @@ export class WeaveOverlay extends pulumi.ComponentResource {
                 NETLAB_TIMEOUT: 120,
             }));
             // Installed on the host (mode 0700: it carries the password), then run from there.
-            const run = `install -D -m 0700 /dev/stdin ${OVERLAY_SCRIPT} && ${OVERLAY_SCRIPT}`;
+            const run = installAndRun(OVERLAY_SCRIPT, "0700");
             return hostCommand(`${name}-${h.name}`, h, {
                 create: run,
                 // Peers and subnets change in place (the script reconciles them).
